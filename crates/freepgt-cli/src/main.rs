@@ -1,0 +1,148 @@
+//! `freepgt`: the command-line front end of the simulation core.
+//!
+//! `freepgt run` prints the report of docs/scenario-format.md byte for byte (or the trace, or
+//! JSON); `freepgt bench` times a generated max_map_count-sized scenario.
+
+mod bench;
+mod json;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use freepgt::report::{step_lines, ReportOptions};
+use freepgt::scenario::{self, Scenario};
+use freepgt::tracefmt::render_trace;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+/// Simulates how Linux 2.6.12 ("freepgt: free_pgtables use vma list") and 2.6.11 free page
+/// tables, on x86_64 and sparc64.
+#[derive(Parser)]
+#[command(name = "freepgt", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a scenario and print its report.
+    ///
+    /// The scenario language and the report format are specified in docs/scenario-format.md.
+    /// On a bad line the report of the lines before it is printed, then
+    /// `error line N: WHAT` on stderr, and the exit status is 2.
+    Run {
+        /// Also print `visits pgd=A pud=B pmd=C` (free-walk loop iterations).
+        #[arg(long)]
+        visits: bool,
+        /// Also print `orphan LEVEL BASE` for linked tables whose span meets no vma.
+        #[arg(long)]
+        orphans: bool,
+        /// Print each command's event trace (every decision, with hex values) before its
+        /// report lines.
+        #[arg(long)]
+        trace: bool,
+        /// Output format: the text report, or JSON with the trace and the final state.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The scenario file, or `-` (the default) for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// Time a generated scenario: 65,530 vmas in clusters, 1,000,000 faults, munmaps, exit.
+    Bench {
+        /// Number of vmas (default: the kernel's default max_map_count).
+        #[arg(long, default_value_t = 65_530)]
+        vmas: usize,
+        /// Number of single-page faults.
+        #[arg(long, default_value_t = 1_000_000)]
+        faults: usize,
+        /// Number of munmaps.
+        #[arg(long, default_value_t = 300)]
+        munmaps: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 2005)]
+        seed: u64,
+        /// Also write the generated scenario (for the x86_64 run) to this file.
+        #[arg(long)]
+        write_scenario: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn read_input(file: &str) -> std::io::Result<String> {
+    let mut s = String::new();
+    if file == "-" {
+        std::io::stdin().read_to_string(&mut s)?;
+    } else {
+        s = std::fs::read_to_string(file)?;
+    }
+    Ok(s)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Run {
+            visits,
+            orphans,
+            trace,
+            format,
+            file,
+        } => {
+            let text = match read_input(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("freepgt: cannot read {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = ReportOptions { visits, orphans };
+            let error = match format {
+                Format::Text => run_text(&text, opts, trace),
+                Format::Json => json::run_json(&text),
+            };
+            match error {
+                Some(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+                None => ExitCode::SUCCESS,
+            }
+        }
+        Cmd::Bench {
+            vmas,
+            faults,
+            munmaps,
+            seed,
+            write_scenario,
+        } => {
+            bench::run(vmas, faults, munmaps, seed, write_scenario.as_deref());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Prints the report (and with `trace`, each command's trace) as the scenario runs, so that a
+/// bad line still leaves the report of the lines before it on stdout.
+fn run_text(text: &str, opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
+    let parsed = Scenario::parse_prefix(text);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (_, err) = scenario::run(&parsed.scenario, |step| {
+        let _ = writeln!(out, "> {}", step.command);
+        if trace {
+            if let Some(o) = step.outcome {
+                for line in render_trace(&o.events).lines() {
+                    let _ = writeln!(out, "  | {line}");
+                }
+            }
+        }
+        let _ = out.write_all(step_lines(step.command, step.outcome, step.mm, opts).as_bytes());
+    });
+    let _ = out.flush();
+    err.or(parsed.error)
+}

@@ -1,0 +1,495 @@
+//! The simulated mm: a vma list and a page-table tree, and the operations of the scenario
+//! language (`vma`, `touch`, `munmap`, `mmapfail`, `zapfail`, `exit`).
+//!
+//! Every operation validates its input first and changes nothing on error; on success it
+//! returns the ordered event trace of what the kernel did.
+
+use crate::addr::{AddrRange, Ceiling, Floor, VirtAddr};
+use crate::arch::{Arch, ArchId, Level};
+use crate::error::OpError;
+use crate::pgtable::{PageTables, TableCounts, TableInfo};
+use crate::trace::{Bug, Event, Visits};
+use crate::vma::{Vma, VmaList};
+use crate::walker::Walker;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which kernel's free algorithm runs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+pub enum Kernel {
+    /// 2.6.12: freepgt, `free_pgtables` over the vma list.
+    #[default]
+    #[serde(rename = "2.6.12")]
+    V2_6_12,
+    /// 2.6.11: the prev-based `free_pgtables` and `clear_page_range`.
+    #[serde(rename = "2.6.11")]
+    V2_6_11,
+}
+
+impl Kernel {
+    /// Both kernels.
+    pub const ALL: [Kernel; 2] = [Kernel::V2_6_12, Kernel::V2_6_11];
+
+    /// `2.6.12` or `2.6.11`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kernel::V2_6_12 => "2.6.12",
+            Kernel::V2_6_11 => "2.6.11",
+        }
+    }
+}
+
+impl fmt::Display for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kernel {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Kernel::ALL.into_iter().find(|k| k.name() == s).ok_or(())
+    }
+}
+
+/// One operation on an mm: a scenario command after the header.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// `vma START END [NAME]`.
+    Vma {
+        /// The range.
+        range: AddrRange,
+        /// Optional label.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// `touch ADDR`.
+    Touch {
+        /// The faulting address (need not be aligned).
+        addr: VirtAddr,
+    },
+    /// `touch START END`.
+    TouchRange {
+        /// The pages.
+        range: AddrRange,
+    },
+    /// `munmap START END`.
+    Munmap {
+        /// The range.
+        range: AddrRange,
+    },
+    /// `mmapfail START END`.
+    MmapFail {
+        /// The range.
+        range: AddrRange,
+    },
+    /// `zapfail START END`.
+    ZapFail {
+        /// The range.
+        range: AddrRange,
+    },
+    /// `exit`.
+    Exit,
+}
+
+impl Op {
+    /// True for the commands whose report includes frees, flushes and BUGs.
+    pub fn frees(&self) -> bool {
+        matches!(
+            self,
+            Op::Munmap { .. } | Op::MmapFail { .. } | Op::ZapFail { .. } | Op::Exit
+        )
+    }
+}
+
+/// What one operation did.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize)]
+pub struct Outcome {
+    /// The ordered trace.
+    pub events: Vec<Event>,
+    /// Loop iterations of the free walk.
+    pub visits: Visits,
+}
+
+/// The simulated `mm_struct`.
+#[derive(Clone, Debug)]
+pub struct Mm {
+    arch: &'static Arch,
+    kernel: Kernel,
+    first_user_address: VirtAddr,
+    vmas: VmaList,
+    pt: PageTables,
+}
+
+impl Mm {
+    /// An empty mm. `first_user_address` must be page aligned, below TASK_SIZE and outside
+    /// the hole.
+    pub fn new(
+        arch: ArchId,
+        kernel: Kernel,
+        first_user_address: VirtAddr,
+    ) -> Result<Self, OpError> {
+        let a = arch.arch();
+        let fua = first_user_address.as_u64();
+        if !a.page_aligned(fua) {
+            return Err(OpError::Unaligned {
+                addr: first_user_address,
+                page_size: a.page_size(),
+            });
+        }
+        if fua >= a.task_size || a.touches_hole(fua, fua + 1) {
+            return Err(OpError::BadFirstUserAddress {
+                addr: first_user_address,
+            });
+        }
+        Ok(Mm {
+            arch: a,
+            kernel,
+            first_user_address,
+            vmas: VmaList::new(),
+            pt: PageTables::new(a),
+        })
+    }
+
+    /// The architecture.
+    pub fn arch(&self) -> &'static Arch {
+        self.arch
+    }
+
+    /// The kernel whose free algorithm runs.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// FIRST_USER_ADDRESS.
+    pub fn first_user_address(&self) -> VirtAddr {
+        self.first_user_address
+    }
+
+    /// The vma list.
+    pub fn vmas(&self) -> &VmaList {
+        &self.vmas
+    }
+
+    /// The page-table tree.
+    pub fn page_tables(&self) -> &PageTables {
+        &self.pt
+    }
+
+    /// Live table counts, leaked tables included.
+    pub fn counts(&self) -> TableCounts {
+        self.pt.counts()
+    }
+
+    /// Tables still linked in the tree whose span meets no vma (`--orphans`).
+    pub fn orphans(&self) -> Vec<TableInfo> {
+        self.pt
+            .reachable()
+            .into_iter()
+            .filter(|t| {
+                let span = AddrRange::new(t.base, t.base.wrapping_add(t.span));
+                !self.vmas.meets(span)
+            })
+            .collect()
+    }
+
+    /// Applies one operation; on error nothing changed.
+    pub fn apply(&mut self, op: &Op) -> Result<Outcome, OpError> {
+        match op {
+            Op::Vma { range, name } => self.map_vma(*range, name.clone()),
+            Op::Touch { addr } => self.touch(*addr),
+            Op::TouchRange { range } => self.touch_range(*range),
+            Op::Munmap { range } => self.do_munmap(*range),
+            Op::MmapFail { range } => self.mmap_fail(*range),
+            Op::ZapFail { range } => self.zap_fail(*range),
+            Op::Exit => Ok(self.exit_mmap()),
+        }
+    }
+
+    /// Checks a page-aligned, non-empty range below TASK_SIZE that avoids the hole.
+    fn check_range(&self, r: AddrRange) -> Result<(), OpError> {
+        let a = self.arch;
+        for addr in [r.start, r.end] {
+            if !a.page_aligned(addr.as_u64()) {
+                return Err(OpError::Unaligned {
+                    addr,
+                    page_size: a.page_size(),
+                });
+            }
+        }
+        if r.start == r.end {
+            return Err(OpError::EmptyRange { range: r });
+        }
+        if r.start > r.end {
+            return Err(OpError::ReversedRange { range: r });
+        }
+        if r.end.as_u64() > a.task_size {
+            return Err(OpError::AboveTaskSize {
+                range: r,
+                task_size: VirtAddr::new(a.task_size),
+            });
+        }
+        if let Some((hs, he)) = a.hole {
+            if a.touches_hole(r.start.as_u64(), r.end.as_u64()) {
+                return Err(OpError::InHole {
+                    range: r,
+                    hole: AddrRange::new(VirtAddr::new(hs), VirtAddr::new(he)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a range that a new vma (or a driver's would-be vma) will occupy.
+    fn check_new_vma(&self, r: AddrRange) -> Result<(), OpError> {
+        self.check_range(r)?;
+        if r.start < self.first_user_address {
+            return Err(OpError::BelowFirstUserAddress {
+                range: r,
+                first_user_address: self.first_user_address,
+            });
+        }
+        if let Some(v) = self.vmas.first_overlap(r) {
+            return Err(OpError::Overlap {
+                range: r,
+                with: v.range(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `vma START END [NAME]`: maps a vma (no tables are allocated until a fault).
+    pub fn map_vma(&mut self, range: AddrRange, name: Option<String>) -> Result<Outcome, OpError> {
+        self.check_new_vma(range)?;
+        self.vmas.insert(Vma {
+            start: range.start,
+            end: range.end,
+            name,
+        });
+        Ok(Outcome {
+            events: vec![Event::VmaMapped { range }],
+            visits: Visits::default(),
+        })
+    }
+
+    /// `touch ADDR`: a page fault at ADDR, which must lie in a vma.
+    pub fn touch(&mut self, addr: VirtAddr) -> Result<Outcome, OpError> {
+        if self.vmas.containing(addr).is_none() {
+            return Err(OpError::NotInVma { addr });
+        }
+        let page = addr.mask(self.arch.page_mask());
+        let range = AddrRange::new(page, page.wrapping_add(self.arch.page_size()));
+        let mut events = Vec::new();
+        self.fault_in(range, &mut events);
+        Ok(Outcome {
+            events,
+            visits: Visits::default(),
+        })
+    }
+
+    /// `touch START END`: faults every page of the range; every page must lie in a vma.
+    pub fn touch_range(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+        self.check_range(range)?;
+        let mut addr = range.start;
+        while addr < range.end {
+            match self.vmas.containing(addr) {
+                Some(v) => addr = v.end,
+                None => return Err(OpError::NotInVma { addr }),
+            }
+        }
+        let mut events = Vec::new();
+        self.fault_in(range, &mut events);
+        Ok(Outcome {
+            events,
+            visits: Visits::default(),
+        })
+    }
+
+    /// Sets every pte of `range`, allocating tables as `handle_mm_fault` would.
+    fn fault_in(&mut self, range: AddrRange, events: &mut Vec<Event>) {
+        let arch = self.arch;
+        let mut new_tables = Vec::new();
+        let mut new_ptes = 0;
+        let mut addr = range.start;
+        while addr != range.end {
+            let next = arch.addr_end(Level::Pmd, addr, range.end);
+            let table = self.pt.pte_table_for(addr, &mut new_tables);
+            new_ptes += self.pt.set_ptes(
+                table,
+                arch.index(Level::Pte, addr),
+                arch.index(Level::Pte, next.wrapping_sub(1)),
+            );
+            addr = next;
+        }
+        events.extend(
+            new_tables
+                .into_iter()
+                .map(|(level, base)| Event::TableAllocated { level, base }),
+        );
+        events.push(Event::PagesFaulted {
+            range,
+            pages: (range.end.as_u64() - range.start.as_u64()) / arch.page_size(),
+            new_ptes,
+        });
+    }
+
+    /// `do_munmap(mm, start, len)`: split the edge vmas, detach the vmas in the range, then
+    /// `unmap_region`. A range that meets no vma returns before `unmap_region`.
+    pub fn do_munmap(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+        self.check_range(range)?;
+        let (start, end) = (range.start, range.end);
+        let mut events = Vec::new();
+        match self.vmas.find_vma(start) {
+            Some(v) if v.start < end => {}
+            _ => {
+                events.push(Event::MunmapNothing { range });
+                return Ok(Outcome {
+                    events,
+                    visits: Visits::default(),
+                });
+            }
+        }
+        for at in [start, end] {
+            if let Some((lower, upper)) = self.vmas.split(at) {
+                events.push(Event::SplitVma { at, lower, upper });
+            }
+        }
+        let prev = self.vmas.prev_of(start).map(Vma::range);
+        let detached: Vec<AddrRange> = self
+            .vmas
+            .detach(start, end)
+            .iter()
+            .map(Vma::range)
+            .collect();
+        events.push(Event::DetachVmas {
+            vmas: detached.clone(),
+        });
+        let next = self.vmas.next_from(end).map(Vma::range);
+        let visits = self.unmap_region(&detached, prev, next, range, &mut events);
+        Ok(Outcome { events, visits })
+    }
+
+    /// `unmap_region(mm, vma, prev, start, end)`: zap the ptes of the detached vmas, then free
+    /// their page tables with floor = prev's end (or FIRST_USER_ADDRESS) and ceiling = next's
+    /// start (or 0). Under 2.6.11 the old prev-based `free_pgtables` runs instead.
+    fn unmap_region(
+        &mut self,
+        detached: &[AddrRange],
+        prev: Option<AddrRange>,
+        next: Option<AddrRange>,
+        range: AddrRange,
+        events: &mut Vec<Event>,
+    ) -> Visits {
+        let floor = Floor(prev.map_or(self.first_user_address, |p| p.end));
+        let ceiling = Ceiling(next.map_or(VirtAddr::ZERO, |n| n.start));
+        events.push(Event::UnmapRegion {
+            range,
+            prev,
+            next,
+            floor,
+            ceiling,
+        });
+        for v in detached {
+            let cleared = self.pt.clear_ptes(v.start, v.end);
+            events.push(Event::ZapPtes { range: *v, cleared });
+        }
+        let mut w = Walker {
+            arch: self.arch,
+            pt: &mut self.pt,
+            remaining: &self.vmas,
+            trace: events,
+            visits: Visits::default(),
+            full_mm: false,
+        };
+        match self.kernel {
+            Kernel::V2_6_12 => w.free_pgtables(detached, floor, ceiling),
+            Kernel::V2_6_11 => w.free_pgtables_2611(&self.vmas, prev, range.start, range.end),
+        }
+        w.visits
+    }
+
+    /// `mmapfail START END`: the `do_mmap_pgoff` driver-failure path. A driver faulted in the
+    /// pages of a vma that is never linked; 2.6.12 then calls `unmap_region` over that one vma,
+    /// 2.6.11 only `zap_page_range`.
+    pub fn mmap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+        self.check_new_vma(range)?;
+        let mut events = vec![Event::DriverFault { range }];
+        self.fault_in(range, &mut events);
+        let visits = match self.kernel {
+            Kernel::V2_6_12 => {
+                let prev = self.vmas.prev_of(range.start).map(Vma::range);
+                let next = self.vmas.next_from(range.end).map(Vma::range);
+                self.unmap_region(&[range], prev, next, range, &mut events)
+            }
+            Kernel::V2_6_11 => {
+                self.zap_page_range(range, &mut events);
+                Visits::default()
+            }
+        };
+        Ok(Outcome { events, visits })
+    }
+
+    /// `zapfail START END`: the same driver fault-in, then only `zap_page_range` whatever the
+    /// kernel: the tables stay, and no vma will ever lead free_pgtables to them.
+    pub fn zap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+        self.check_new_vma(range)?;
+        let mut events = vec![Event::DriverFault { range }];
+        self.fault_in(range, &mut events);
+        self.zap_page_range(range, &mut events);
+        Ok(Outcome {
+            events,
+            visits: Visits::default(),
+        })
+    }
+
+    fn zap_page_range(&mut self, range: AddrRange, events: &mut Vec<Event>) {
+        let cleared = self.pt.clear_ptes(range.start, range.end);
+        events.push(Event::ZapPtes { range, cleared });
+    }
+
+    /// `exit_mmap(mm)`: clear every pte, free the page tables of the whole mm with a full-mm
+    /// gather (no `flush_tlb_pgtables`), empty the vma list, and (2.6.12) check
+    /// `BUG_ON(mm->nr_ptes > (FIRST_USER_ADDRESS + PMD_SIZE - 1) >> PMD_SHIFT)`.
+    pub fn exit_mmap(&mut self) -> Outcome {
+        let mut events = vec![Event::ExitMmap {
+            vmas: self.vmas.len(),
+        }];
+        let all: Vec<AddrRange> = self.vmas.take_all().iter().map(Vma::range).collect();
+        for v in &all {
+            let cleared = self.pt.clear_ptes(v.start, v.end);
+            events.push(Event::ZapPtes { range: *v, cleared });
+        }
+        let empty = VmaList::new();
+        let mut w = Walker {
+            arch: self.arch,
+            pt: &mut self.pt,
+            remaining: &empty,
+            trace: &mut events,
+            visits: Visits::default(),
+            full_mm: true,
+        };
+        match self.kernel {
+            Kernel::V2_6_12 => w.free_pgtables(&all, Floor(self.first_user_address), Ceiling::TOP),
+            // clear_page_range(tlb, FIRST_USER_PGD_NR * PGDIR_SIZE, MM_VM_SIZE(mm)).
+            Kernel::V2_6_11 => {
+                w.clear_page_range(VirtAddr::ZERO, VirtAddr::new(self.arch.mm_vm_size()))
+            }
+        }
+        let visits = w.visits;
+        if self.kernel == Kernel::V2_6_12 {
+            let nr_ptes = self.pt.counts().pte;
+            let pmd_shift = self.arch.shift(Level::Pmd);
+            let allowed = self
+                .first_user_address
+                .as_u64()
+                .wrapping_add(self.arch.size(Level::Pmd) - 1)
+                >> pmd_shift;
+            if nr_ptes > allowed {
+                events.push(Event::Bug(Bug::ExitNrPtes { nr_ptes }));
+            }
+        }
+        Outcome { events, visits }
+    }
+}

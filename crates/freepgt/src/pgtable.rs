@@ -1,0 +1,502 @@
+//! The page-table tree: a sparse arena of tables that grows with live tables, not with the
+//! address space.
+//!
+//! Only real (unfolded) levels have tables. Each table knows its level, the base address it
+//! maps and the parent entry that points at it. Freeing a table that still points at lower
+//! tables does what the kernel would do: the lower tables stay allocated but become
+//! unreachable ("leaked"); they are still counted, exactly like `mm->nr_ptes` keeps counting a
+//! pte table whose pmd was freed under it.
+
+use crate::addr::VirtAddr;
+use crate::arch::{Arch, Level};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Index of a table in the arena.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+pub struct TableId(u32);
+
+impl TableId {
+    /// The arena index.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One entry of one real table: `pgd + i`, `pud + i` or `pmd + i` in kernel terms.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Slot {
+    /// The table holding the entry.
+    pub table: TableId,
+    /// The entry's index in that table.
+    pub index: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Table {
+    level: Level,
+    base: VirtAddr,
+    /// The entry pointing at this table; `None` for the pgd and for leaked tables.
+    parent: Option<Slot>,
+    /// Upper levels: entry index -> lower table.
+    children: BTreeMap<u32, TableId>,
+    /// Pte level: one bit per present pte.
+    ptes: Vec<u64>,
+    present_ptes: u32,
+    alive: bool,
+}
+
+/// Live table counts per level, as the report's `tables pte=N pmd=N pud=N` line prints them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
+pub struct TableCounts {
+    /// Live pte tables (mm->nr_ptes).
+    pub pte: u64,
+    /// Live pmd tables.
+    pub pmd: u64,
+    /// Live pud tables (always 0 where the pud is folded).
+    pub pud: u64,
+}
+
+impl TableCounts {
+    /// The count for one level (0 for pgd).
+    pub fn get(&self, level: Level) -> u64 {
+        match level {
+            Level::Pte => self.pte,
+            Level::Pmd => self.pmd,
+            Level::Pud => self.pud,
+            Level::Pgd => 0,
+        }
+    }
+
+    fn get_mut(&mut self, level: Level) -> Option<&mut u64> {
+        match level {
+            Level::Pte => Some(&mut self.pte),
+            Level::Pmd => Some(&mut self.pmd),
+            Level::Pud => Some(&mut self.pud),
+            Level::Pgd => None,
+        }
+    }
+
+    /// Sum over levels.
+    pub fn total(&self) -> u64 {
+        self.pte + self.pmd + self.pud
+    }
+}
+
+/// A read-only view of one table, for reports and the UI.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TableInfo {
+    /// Its level.
+    pub level: Level,
+    /// The lowest address it maps.
+    pub base: VirtAddr,
+    /// The bytes of address space it maps.
+    pub span: u64,
+    /// Entries in use (lower tables, or present ptes).
+    pub used: u32,
+    /// Entries in the table (PTRS_PER_X).
+    pub entries: u64,
+    /// False if a parent was freed under it.
+    pub reachable: bool,
+}
+
+/// What freeing one table found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Freed {
+    /// Its level.
+    pub level: Level,
+    /// Its base address.
+    pub base: VirtAddr,
+    /// Entries still in use when it was freed (lower tables left dangling, or present ptes).
+    pub live_entries: u32,
+}
+
+/// The whole tree of one mm.
+#[derive(Clone, Debug)]
+pub struct PageTables {
+    arch: &'static Arch,
+    tables: Vec<Table>,
+    free_ids: Vec<u32>,
+    counts: TableCounts,
+}
+
+impl PageTables {
+    /// A tree holding only an empty pgd.
+    pub fn new(arch: &'static Arch) -> Self {
+        let mut pt = PageTables {
+            arch,
+            tables: Vec::new(),
+            free_ids: Vec::new(),
+            counts: TableCounts::default(),
+        };
+        pt.alloc(Level::Pgd, VirtAddr::ZERO, None);
+        pt
+    }
+
+    /// The architecture.
+    pub fn arch(&self) -> &'static Arch {
+        self.arch
+    }
+
+    /// The pgd (`mm->pgd`).
+    pub fn pgd(&self) -> TableId {
+        TableId(0)
+    }
+
+    /// Live tables per level, leaked ones included.
+    pub fn counts(&self) -> TableCounts {
+        self.counts
+    }
+
+    /// The level of a table.
+    pub fn level(&self, id: TableId) -> Level {
+        self.tables[id.index()].level
+    }
+
+    /// The base address of a table.
+    pub fn base(&self, id: TableId) -> VirtAddr {
+        self.tables[id.index()].base
+    }
+
+    /// The table an entry points at (`!X_none(*slot)`).
+    pub fn child(&self, slot: Slot) -> Option<TableId> {
+        self.tables[slot.table.index()]
+            .children
+            .get(&slot.index)
+            .copied()
+    }
+
+    /// Present lower tables of `id` whose entry index lies in `lo..=hi`.
+    pub fn children_in(&self, id: TableId, lo: u32, hi: u32) -> Vec<(u32, TableId)> {
+        self.tables[id.index()]
+            .children
+            .range(lo..=hi)
+            .map(|(i, c)| (*i, *c))
+            .collect()
+    }
+
+    fn alloc(&mut self, level: Level, base: VirtAddr, parent: Option<Slot>) -> TableId {
+        let ptes = if level == Level::Pte {
+            vec![0; (self.arch.ptrs(Level::Pte) as usize).div_ceil(64)]
+        } else {
+            Vec::new()
+        };
+        let table = Table {
+            level,
+            base,
+            parent,
+            children: BTreeMap::new(),
+            ptes,
+            present_ptes: 0,
+            alive: true,
+        };
+        let id = match self.free_ids.pop() {
+            Some(i) => {
+                self.tables[i as usize] = table;
+                TableId(i)
+            }
+            None => {
+                self.tables.push(table);
+                TableId((self.tables.len() - 1) as u32)
+            }
+        };
+        if let Some(p) = parent {
+            self.tables[p.table.index()].children.insert(p.index, id);
+        }
+        if let Some(c) = self.counts.get_mut(level) {
+            *c += 1;
+        }
+        id
+    }
+
+    /// Walks from the pgd to the pte table mapping `addr`, allocating each missing table
+    /// (`pud_alloc`, `pmd_alloc`, `pte_alloc_map`). Newly allocated tables are pushed to `new`.
+    pub fn pte_table_for(&mut self, addr: VirtAddr, new: &mut Vec<(Level, VirtAddr)>) -> TableId {
+        let arch = self.arch;
+        let mut table = self.pgd();
+        let mut level = Level::Pgd;
+        while let Some(child_level) = arch.child_level(level) {
+            let slot = Slot {
+                table,
+                index: arch.index(level, addr),
+            };
+            table = match self.child(slot) {
+                Some(c) => c,
+                None => {
+                    let base = addr.mask(arch.table_mask(child_level));
+                    new.push((child_level, base));
+                    self.alloc(child_level, base, Some(slot))
+                }
+            };
+            level = child_level;
+        }
+        table
+    }
+
+    /// Sets the ptes of pages `first..=last` (pte indices) in one pte table. Returns how many
+    /// were newly set.
+    pub fn set_ptes(&mut self, table: TableId, first: u32, last: u32) -> u64 {
+        let t = &mut self.tables[table.index()];
+        let mut newly = 0;
+        for i in first..=last {
+            let (w, b) = ((i / 64) as usize, i % 64);
+            if t.ptes[w] & (1 << b) == 0 {
+                t.ptes[w] |= 1 << b;
+                newly += 1;
+            }
+        }
+        t.present_ptes += newly as u32;
+        newly
+    }
+
+    /// Clears every present pte in `[start, end)` that is reachable from the pgd
+    /// (`unmap_vmas` / `zap_page_range`). Returns the number cleared.
+    pub fn clear_ptes(&mut self, start: VirtAddr, end: VirtAddr) -> u64 {
+        let arch = self.arch;
+        let mut cleared = 0;
+        let mut addr = start;
+        let pmd_size = arch.size(Level::Pmd);
+        while addr != end {
+            let next = arch.addr_end(Level::Pmd, addr, end);
+            if let Some(pte) = self.lookup_pte_table(addr) {
+                let first = arch.index(Level::Pte, addr);
+                let last = arch.index(Level::Pte, next.wrapping_sub(1));
+                let t = &mut self.tables[pte.index()];
+                for i in first..=last {
+                    let (w, b) = ((i / 64) as usize, i % 64);
+                    if t.ptes[w] & (1 << b) != 0 {
+                        t.ptes[w] &= !(1 << b);
+                        t.present_ptes -= 1;
+                        cleared += 1;
+                    }
+                }
+            }
+            debug_assert!(next.as_u64() - addr.as_u64() <= pmd_size || next.is_zero());
+            addr = next;
+        }
+        cleared
+    }
+
+    /// The pte table mapping `addr`, if every level down to it is present.
+    pub fn lookup_pte_table(&self, addr: VirtAddr) -> Option<TableId> {
+        let arch = self.arch;
+        let mut table = self.pgd();
+        let mut level = Level::Pgd;
+        while let Some(child_level) = arch.child_level(level) {
+            table = self.child(Slot {
+                table,
+                index: arch.index(level, addr),
+            })?;
+            level = child_level;
+        }
+        Some(table)
+    }
+
+    /// True if the pte for `addr` is present.
+    pub fn pte_present(&self, addr: VirtAddr) -> bool {
+        match self.lookup_pte_table(addr) {
+            Some(t) => {
+                let i = self.arch.index(Level::Pte, addr);
+                self.tables[t.index()].ptes[(i / 64) as usize] & (1 << (i % 64)) != 0
+            }
+            None => false,
+        }
+    }
+
+    /// Clears `slot` and frees the table it points at (`pmd_clear` + `pte_free_tlb`, and so on).
+    /// Lower tables it still points at are leaked: counted, but no longer reachable.
+    pub fn free_child(&mut self, slot: Slot) -> Option<Freed> {
+        let id = self.tables[slot.table.index()]
+            .children
+            .remove(&slot.index)?;
+        let (level, base, live_entries, kids) = {
+            let t = &mut self.tables[id.index()];
+            t.alive = false;
+            t.parent = None;
+            let kids: Vec<TableId> = std::mem::take(&mut t.children).into_values().collect();
+            let live = if t.level == Level::Pte {
+                t.present_ptes
+            } else {
+                kids.len() as u32
+            };
+            (t.level, t.base, live, kids)
+        };
+        for k in kids {
+            // Leaked: the kernel freed the page holding the entry that pointed here.
+            self.tables[k.index()].parent = None;
+        }
+        if let Some(c) = self.counts.get_mut(level) {
+            *c -= 1;
+        }
+        self.free_ids.push(id.0);
+        Some(Freed {
+            level,
+            base,
+            live_entries,
+        })
+    }
+
+    /// Every live table reachable from the pgd, depth first in address order (pgd excluded).
+    pub fn reachable(&self) -> Vec<TableInfo> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.pgd()];
+        while let Some(id) = stack.pop() {
+            let t = &self.tables[id.index()];
+            if t.level != Level::Pgd {
+                out.push(self.info(id, true));
+            }
+            stack.extend(t.children.values().rev().copied());
+        }
+        out
+    }
+
+    /// Every live table, reachable or leaked, sorted by level then base.
+    pub fn all_live(&self) -> Vec<TableInfo> {
+        let reachable: std::collections::HashSet<usize> = {
+            let mut set = std::collections::HashSet::new();
+            let mut stack = vec![self.pgd()];
+            while let Some(id) = stack.pop() {
+                set.insert(id.index());
+                stack.extend(self.tables[id.index()].children.values().copied());
+            }
+            set
+        };
+        let mut out: Vec<TableInfo> = self
+            .tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.alive && t.level != Level::Pgd)
+            .map(|(i, _)| self.info(TableId(i as u32), reachable.contains(&i)))
+            .collect();
+        out.sort_by_key(|t| (t.level, t.base));
+        out
+    }
+
+    fn info(&self, id: TableId, reachable: bool) -> TableInfo {
+        let t = &self.tables[id.index()];
+        TableInfo {
+            level: t.level,
+            base: t.base,
+            span: self.arch.table_span(t.level),
+            used: if t.level == Level::Pte {
+                t.present_ptes
+            } else {
+                t.children.len() as u32
+            },
+            entries: self.arch.ptrs(t.level),
+            reachable,
+        }
+    }
+
+    /// Present pte indices of a pte table, for views that draw pages.
+    pub fn present_pte_indices(&self, id: TableId) -> Vec<u32> {
+        let t = &self.tables[id.index()];
+        (0..self.arch.ptrs(Level::Pte) as u32)
+            .filter(|i| t.ptes[(i / 64) as usize] & (1 << (i % 64)) != 0)
+            .collect()
+    }
+
+    /// Recounts live tables by scanning the arena (for tests: must equal [`Self::counts`]).
+    pub fn recount(&self) -> TableCounts {
+        let mut c = TableCounts::default();
+        for t in self.tables.iter().filter(|t| t.alive) {
+            if let Some(n) = c.get_mut(t.level) {
+                *n += 1;
+            }
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::{SPARC64, X86_64};
+
+    #[test]
+    fn fault_allocates_each_missing_level_once() {
+        let mut pt = PageTables::new(&X86_64);
+        let mut new = Vec::new();
+        let t = pt.pte_table_for(VirtAddr::new(0x400000), &mut new);
+        assert_eq!(
+            new,
+            vec![
+                (Level::Pud, VirtAddr::new(0)),
+                (Level::Pmd, VirtAddr::new(0)),
+                (Level::Pte, VirtAddr::new(0x400000))
+            ]
+        );
+        new.clear();
+        assert_eq!(pt.pte_table_for(VirtAddr::new(0x401000), &mut new), t);
+        assert!(new.is_empty());
+        assert_eq!(
+            pt.counts(),
+            TableCounts {
+                pte: 1,
+                pmd: 1,
+                pud: 1
+            }
+        );
+    }
+
+    #[test]
+    fn sparc64_has_no_pud_tables() {
+        let mut pt = PageTables::new(&SPARC64);
+        let mut new = Vec::new();
+        pt.pte_table_for(VirtAddr::new(0xfffff80000002000), &mut new);
+        assert_eq!(
+            new,
+            vec![
+                (Level::Pmd, VirtAddr::new(0xfffff80000000000)),
+                (Level::Pte, VirtAddr::new(0xfffff80000000000))
+            ]
+        );
+    }
+
+    #[test]
+    fn freeing_a_parent_leaks_its_children() {
+        let mut pt = PageTables::new(&X86_64);
+        let mut new = Vec::new();
+        pt.pte_table_for(VirtAddr::new(0x400000), &mut new);
+        let pgd_slot = Slot {
+            table: pt.pgd(),
+            index: 0,
+        };
+        let pud = pt.child(pgd_slot).unwrap();
+        let freed = pt
+            .free_child(Slot {
+                table: pud,
+                index: 0,
+            })
+            .expect("pmd table present");
+        assert_eq!(freed.level, Level::Pmd);
+        assert_eq!(freed.live_entries, 1);
+        assert_eq!(
+            pt.counts(),
+            TableCounts {
+                pte: 1,
+                pmd: 0,
+                pud: 1
+            }
+        );
+        assert_eq!(pt.recount(), pt.counts());
+        let reach: Vec<_> = pt.reachable().into_iter().map(|t| t.level).collect();
+        assert_eq!(reach, vec![Level::Pud]);
+        assert_eq!(pt.all_live().iter().filter(|t| !t.reachable).count(), 1);
+    }
+
+    #[test]
+    fn clear_ptes_counts_only_present() {
+        let mut pt = PageTables::new(&X86_64);
+        let mut new = Vec::new();
+        let t = pt.pte_table_for(VirtAddr::new(0x400000), &mut new);
+        assert_eq!(pt.set_ptes(t, 0, 3), 4);
+        assert_eq!(pt.set_ptes(t, 2, 5), 2);
+        assert_eq!(
+            pt.clear_ptes(VirtAddr::new(0x401000), VirtAddr::new(0x800000)),
+            5
+        );
+        assert!(pt.pte_present(VirtAddr::new(0x400000)));
+        assert!(!pt.pte_present(VirtAddr::new(0x401000)));
+    }
+}

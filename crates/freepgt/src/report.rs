@@ -1,0 +1,150 @@
+//! The report format of docs/scenario-format.md, byte for byte, rendered from the trace.
+
+use crate::arch::Level;
+use crate::error::ScenarioError;
+use crate::mm::{Mm, Outcome};
+use crate::scenario::{self, Command, Scenario};
+use crate::trace::{Event, FlushCall};
+use std::fmt::Write as _;
+
+/// Optional report sections.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ReportOptions {
+    /// Print `visits pgd=A pud=B pmd=C`.
+    pub visits: bool,
+    /// Print `orphan LEVEL BASE` lines.
+    pub orphans: bool,
+}
+
+/// The tables freed by an operation, in report order: pte, then pmd, then pud; ascending base.
+pub fn freed_tables(outcome: &Outcome) -> Vec<(Level, crate::VirtAddr)> {
+    let mut freed: Vec<_> = outcome
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TableFreed { level, base } => Some((*level, *base)),
+            _ => None,
+        })
+        .collect();
+    let order = |l: Level| match l {
+        Level::Pte => 0,
+        Level::Pmd => 1,
+        Level::Pud => 2,
+        Level::Pgd => 3,
+    };
+    freed.sort_by_key(|(l, b)| (order(*l), *b));
+    freed
+}
+
+/// The `flush_tlb_pgtables` calls of an operation, ascending by start then end.
+pub fn flushes(outcome: &Outcome) -> Vec<FlushCall> {
+    let mut f: Vec<FlushCall> = outcome
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Flush(f) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    f.sort_by_key(|f| (f.start, f.end));
+    f
+}
+
+/// VPTE pages and batches summed over an operation's flushes (u128: a few hole-edge calls
+/// of about 2^51 pages each must not overflow).
+pub fn vpte_totals(outcome: &Outcome) -> (u128, u128) {
+    flushes(outcome)
+        .iter()
+        .filter_map(|f| f.vpte)
+        .fold((0, 0), |(p, b), c| {
+            (p + c.pages as u128, b + c.batches as u128)
+        })
+}
+
+/// The BUG lines of an operation, sorted as strings.
+pub fn bug_lines(outcome: &Outcome) -> Vec<String> {
+    let mut bugs: Vec<String> = outcome
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Bug(b) => Some(format!("BUG {b}")),
+            _ => None,
+        })
+        .collect();
+    bugs.sort();
+    bugs
+}
+
+/// The lines a command prints after its echo.
+pub fn step_lines(
+    command: &Command,
+    outcome: Option<&Outcome>,
+    mm: Option<&Mm>,
+    opts: ReportOptions,
+) -> String {
+    let mut out = String::new();
+    let (Some(outcome), Some(mm), Command::Op { op }) = (outcome, mm, command) else {
+        return out;
+    };
+    if op.frees() {
+        for (level, base) in freed_tables(outcome) {
+            let _ = writeln!(out, "free {level} {base}");
+        }
+        for f in flushes(outcome) {
+            let _ = writeln!(out, "flush {} {}", f.start, f.end);
+        }
+        if mm.arch().vpte.is_some() {
+            let (pages, batches) = vpte_totals(outcome);
+            let _ = writeln!(out, "vpte_pages {pages} batches {batches}");
+        }
+        if opts.visits {
+            let v = outcome.visits;
+            let _ = writeln!(out, "visits pgd={} pud={} pmd={}", v.pgd, v.pud, v.pmd);
+        }
+        for b in bug_lines(outcome) {
+            let _ = writeln!(out, "{b}");
+        }
+    }
+    if opts.orphans {
+        let mut orphans: Vec<String> = mm
+            .orphans()
+            .iter()
+            .map(|t| format!("orphan {} {}", t.level, t.base))
+            .collect();
+        orphans.sort();
+        for o in orphans {
+            let _ = writeln!(out, "{o}");
+        }
+    }
+    let c = mm.counts();
+    let _ = writeln!(out, "tables pte={} pmd={} pud={}", c.pte, c.pmd, c.pud);
+    out
+}
+
+/// Runs a scenario text and renders its report. On a bad line the report holds the lines
+/// before it and the error is returned beside it.
+pub fn report(text: &str, opts: ReportOptions) -> (String, Option<ScenarioError>) {
+    let parsed = Scenario::parse_prefix(text);
+    let mut out = String::new();
+    let (_, run_error) = scenario::run(&parsed.scenario, |step| {
+        let _ = writeln!(out, "> {}", step.command);
+        out.push_str(&step_lines(step.command, step.outcome, step.mm, opts));
+    });
+    (out, run_error.or(parsed.error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_documents_example() {
+        let text = "arch x86_64\nvma 400000 401000 text\nvma a00000 a01000\ntouch 400000\ntouch a00000\nmunmap 400000 a01000\n";
+        let (out, err) = report(text, ReportOptions::default());
+        assert!(err.is_none());
+        assert_eq!(
+            out,
+            "> arch x86_64\n> vma 0x400000 0x401000 text\ntables pte=0 pmd=0 pud=0\n> vma 0xa00000 0xa01000\ntables pte=0 pmd=0 pud=0\n> touch 0x400000\ntables pte=1 pmd=1 pud=1\n> touch 0xa00000\ntables pte=2 pmd=1 pud=1\n> munmap 0x400000 0xa01000\nfree pte 0x400000\nfree pte 0xa00000\nfree pmd 0x0\nfree pud 0x0\nflush 0x400000 0x401000\nflush 0xa00000 0xa01000\ntables pte=0 pmd=0 pud=0\n"
+        );
+    }
+}
