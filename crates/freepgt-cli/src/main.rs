@@ -47,6 +47,11 @@ enum Cmd {
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Print a preset scenario (or, without ID, list the presets).
+    Example {
+        /// The preset id, e.g. `gather` or `sparc64-hole-edge`.
+        id: Option<String>,
+    },
     /// Time a generated scenario: 65,530 vmas in clusters, 1,000,000 faults, munmaps, exit.
     Bench {
         /// Number of vmas (default: the kernel's default max_map_count).
@@ -113,6 +118,24 @@ fn main() -> ExitCode {
                 None => ExitCode::SUCCESS,
             }
         }
+        Cmd::Example { id } => match id {
+            None => {
+                for p in freepgt::presets::ALL {
+                    println!("{:<18} {}", p.id, p.title);
+                }
+                ExitCode::SUCCESS
+            }
+            Some(id) => match freepgt::presets::find(&id) {
+                Some(p) => {
+                    print!("{}", p.text());
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!("freepgt: no preset '{id}' (run `freepgt example` for the list)");
+                    ExitCode::from(2)
+                }
+            },
+        },
         Cmd::Bench {
             vmas,
             faults,

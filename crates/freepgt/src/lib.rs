@@ -17,6 +17,7 @@ pub mod flush;
 mod freepgt;
 pub mod mm;
 pub mod pgtable;
+pub mod presets;
 pub mod report;
 pub mod scenario;
 pub mod trace;
