@@ -1,0 +1,1 @@
+fn main() { freepgt_app::run(); }

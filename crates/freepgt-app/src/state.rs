@@ -1,0 +1,559 @@
+//! The playground's state and its one reducer. Pure Rust: builds and tests natively.
+//!
+//! Every change is an [`Action`]; [`State::reduce`] is the only place state changes (the
+//! browser layer wraps it in yew's `Reducible`). The simulation is the core's: a [`Sim`]
+//! holds the scenario (header + ops), the core's `Mm` after the last op, the last op's
+//! `Outcome` (its trace) and the CLI report text, built with `freepgt::report::step_lines`.
+
+use freepgt::report::{step_lines, ReportOptions};
+use freepgt::scenario::Command;
+use freepgt::{ArchId, Kernel, LineErrorKind, Mm, Op, Outcome, Scenario, ScenarioError, VirtAddr};
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+/// The report options the playground shows (and the tests compare with the CLI's
+/// `run --visits --orphans`).
+pub const REPORT_OPTS: ReportOptions = ReportOptions {
+    visits: true,
+    orphans: true,
+};
+
+/// How many scenario texts undo keeps.
+pub const UNDO_DEPTH: usize = 100;
+
+/// The scenario header: `arch`, optional `kernel`, optional `first_user_address`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Header {
+    /// `None` only for the empty scenario.
+    pub arch: Option<ArchId>,
+    /// An explicit `kernel` line (absent means 2.6.12).
+    pub kernel: Option<Kernel>,
+    /// An explicit `first_user_address` line.
+    pub fua: Option<VirtAddr>,
+}
+
+impl Header {
+    /// The kernel that runs.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel.unwrap_or_default()
+    }
+}
+
+/// The last operation and what the kernel did.
+#[derive(Clone, Debug)]
+pub struct LastOp {
+    /// The op.
+    pub op: Op,
+    /// Its outcome (the event trace).
+    pub outcome: Outcome,
+}
+
+/// A scenario run by the core.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    /// The header.
+    pub header: Header,
+    /// The operations.
+    pub ops: Vec<Op>,
+    /// The mm after the last op (`None` before the first op).
+    pub mm: Option<Mm>,
+    /// The last op and its outcome.
+    pub last: Option<LastOp>,
+    /// The canonical scenario text.
+    pub text: String,
+    /// The CLI report (`run --visits --orphans`), byte for byte.
+    pub report: String,
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Sim::build(
+            Header {
+                arch: Some(ArchId::X86_64),
+                ..Header::default()
+            },
+            Vec::new(),
+        )
+        .expect("an empty x86_64 scenario runs")
+    }
+}
+
+fn op_error(line: usize, e: freepgt::OpError) -> String {
+    ScenarioError {
+        line,
+        kind: LineErrorKind::Op(e),
+    }
+    .to_string()
+}
+
+impl Sim {
+    /// The scenario as the core's type.
+    pub fn scenario(&self) -> Scenario {
+        match self.header.arch {
+            Some(arch) => {
+                Scenario::from_parts(arch, self.header.kernel, self.header.fua, self.ops.clone())
+            }
+            None => Scenario::default(),
+        }
+    }
+
+    /// Lines the header takes.
+    fn header_lines(&self) -> usize {
+        usize::from(self.header.arch.is_some())
+            + usize::from(self.header.kernel.is_some())
+            + usize::from(self.header.fua.is_some())
+    }
+
+    /// Runs a whole scenario. The error names its line, as `error line N: WHAT`.
+    pub fn build(header: Header, ops: Vec<Op>) -> Result<Sim, String> {
+        let mut sim = Sim {
+            header,
+            ops: Vec::with_capacity(ops.len()),
+            mm: None,
+            last: None,
+            text: String::new(),
+            report: String::new(),
+        };
+        let Some(arch) = header.arch else {
+            if ops.is_empty() {
+                return Ok(sim);
+            }
+            return Err("error line 1: the scenario must start with arch".into());
+        };
+        let scenario = Scenario::from_parts(arch, header.kernel, header.fua, Vec::new());
+        for n in &scenario.commands {
+            let _ = writeln!(sim.text, "{}", n.command);
+            let _ = writeln!(sim.report, "> {}", n.command);
+        }
+        let mm = Mm::new(arch, header.kernel(), header.fua.unwrap_or(VirtAddr::ZERO))
+            .map_err(|e| op_error(sim.header_lines(), e))?;
+        sim.mm = Some(mm);
+        for op in ops {
+            sim.push_in_place(op)?;
+        }
+        Ok(sim)
+    }
+
+    /// Parses and runs a scenario text; on any error nothing is built.
+    pub fn from_text(text: &str) -> Result<Sim, String> {
+        let scenario = Scenario::parse(text).map_err(|e| e.to_string())?;
+        let mut header = Header::default();
+        let mut ops = Vec::new();
+        for n in &scenario.commands {
+            match &n.command {
+                Command::Arch { arch } => header.arch = Some(*arch),
+                Command::Kernel { kernel } => header.kernel = Some(*kernel),
+                Command::FirstUserAddress { addr } => header.fua = Some(*addr),
+                Command::Op { op } => ops.push(op.clone()),
+            }
+        }
+        // On error, run it as the core does, so that the error names the line of the text
+        // given (comments and blank lines count).
+        Sim::build(header, ops).map_err(|e| match freepgt::run(&scenario, |_| {}).1 {
+            Some(core) => core.to_string(),
+            None => e,
+        })
+    }
+
+    fn push_in_place(&mut self, op: Op) -> Result<(), String> {
+        let line = self.header_lines() + self.ops.len() + 1;
+        let mm = self
+            .mm
+            .as_mut()
+            .ok_or_else(|| "error: choose an arch first".to_string())?;
+        let outcome = mm.apply(&op).map_err(|e| op_error(line, e))?;
+        let command = Command::Op { op: op.clone() };
+        let _ = writeln!(self.text, "{command}");
+        let _ = writeln!(self.report, "> {command}");
+        self.report
+            .push_str(&step_lines(&command, Some(&outcome), Some(mm), REPORT_OPTS));
+        self.ops.push(op.clone());
+        self.last = Some(LastOp { op, outcome });
+        Ok(())
+    }
+
+    /// This scenario with one more op: clones the mm and applies the op (no re-run).
+    /// On error (`error line N: WHAT`, N being the line the op would take) nothing changes.
+    pub fn push(&self, op: Op) -> Result<Sim, String> {
+        let mut next = self.clone();
+        next.push_in_place(op)?;
+        Ok(next)
+    }
+
+    /// The same ops under another header (re-runs the scenario).
+    pub fn with_header(&self, header: Header) -> Result<Sim, String> {
+        Sim::build(header, self.ops.clone())
+    }
+}
+
+/// What a drag or click on the address axis does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Drag to map a new vma.
+    #[default]
+    AddVma,
+    /// Click to fault a page.
+    Fault,
+    /// Drag to select a range (then munmap / populate / mmapfail / zapfail it).
+    Select,
+    /// Drag to zoom into a region.
+    Zoom,
+}
+
+impl Mode {
+    /// All modes in toolbar order.
+    pub const ALL: [Mode; 4] = [Mode::AddVma, Mode::Fault, Mode::Select, Mode::Zoom];
+
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::AddVma => "Drag: add vma",
+            Mode::Fault => "Click: fault page",
+            Mode::Select => "Drag: select range",
+            Mode::Zoom => "Drag: zoom",
+        }
+    }
+
+    /// A stable id for the DOM.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::AddVma => "add",
+            Mode::Fault => "fault",
+            Mode::Select => "select",
+            Mode::Zoom => "zoom",
+        }
+    }
+}
+
+/// A table, identified as the report identifies it.
+pub type TableKey = (freepgt::Level, u64);
+
+/// Every change to the playground.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Replace the scenario with this text (from the text panel, a preset or autosave).
+    ApplyText(String),
+    /// Load a preset by id.
+    LoadPreset(String),
+    /// Switch arch (re-runs).
+    SetArch(ArchId),
+    /// Switch kernel (re-runs).
+    SetKernel(Kernel),
+    /// Append an operation.
+    Push(Op),
+    /// Undo the last scenario change.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Axis mode.
+    SetMode(Mode),
+    /// Zoom to `[start, end)` (None: whole address space).
+    Zoom(Option<(u64, u64)>),
+    /// Select a range on the axis.
+    Select(Option<(u64, u64)>),
+    /// Show why a table was freed or kept.
+    Inspect(Option<TableKey>),
+    /// Expand or collapse a merged run of tables.
+    ToggleRun(TableKey),
+    /// Hide the notice.
+    DismissNotice,
+}
+
+/// The whole playground state.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The current scenario, run.
+    pub sim: Rc<Sim>,
+    /// Earlier scenario texts (most recent last).
+    pub undo: Vec<Rc<str>>,
+    /// Undone scenario texts (most recent last).
+    pub redo: Vec<Rc<str>>,
+    /// Bumped whenever `sim` changes (the text panel resets its draft then).
+    pub revision: u64,
+    /// A refused edit's error (`error line N: ...`), shown beside the controls.
+    pub notice: Option<String>,
+    /// A refused text apply's error, shown beside the scenario text.
+    pub text_error: Option<String>,
+    /// Axis mode.
+    pub mode: Mode,
+    /// Zoomed range.
+    pub zoom: Option<(u64, u64)>,
+    /// Selected range.
+    pub selection: Option<(u64, u64)>,
+    /// The table whose explanation is shown.
+    pub inspected: Option<TableKey>,
+    /// Expanded runs (by their first table).
+    pub expanded: Vec<TableKey>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new(Sim::default())
+    }
+}
+
+impl State {
+    /// A state showing `sim`, with empty history.
+    pub fn new(sim: Sim) -> Self {
+        State {
+            sim: Rc::new(sim),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            revision: 0,
+            notice: None,
+            text_error: None,
+            mode: Mode::default(),
+            zoom: None,
+            selection: None,
+            inspected: None,
+            expanded: Vec::new(),
+        }
+    }
+
+    /// Starts from saved text; falls back to the default on any error.
+    pub fn restore(saved: Option<&str>) -> Self {
+        match saved.map(Sim::from_text) {
+            Some(Ok(sim)) => State::new(sim),
+            _ => match freepgt::presets::find("typical").map(|p| Sim::from_text(&p.text())) {
+                Some(Ok(sim)) => State::new(sim),
+                _ => State::default(),
+            },
+        }
+    }
+
+    fn replace(&mut self, sim: Sim) {
+        let old: Rc<str> = self.sim.text.as_str().into();
+        if old.as_ref() != sim.text {
+            self.undo.push(old);
+            if self.undo.len() > UNDO_DEPTH {
+                self.undo.remove(0);
+            }
+            self.redo.clear();
+        }
+        self.sim = Rc::new(sim);
+        self.after_change();
+    }
+
+    fn after_change(&mut self) {
+        self.revision += 1;
+        self.notice = None;
+        self.text_error = None;
+        self.inspected = None;
+        // A zoom or selection outside the new address space would be meaningless.
+        if let Some(mm) = &self.sim.mm {
+            let top = mm.arch().task_size;
+            if self.zoom.is_some_and(|(_, e)| e > top) {
+                self.zoom = None;
+            }
+            if self.selection.is_some_and(|(_, e)| e > top) {
+                self.selection = None;
+            }
+        }
+    }
+
+    /// The reducer: the only place state changes.
+    pub fn reduce(&self, action: Action) -> State {
+        let mut s = self.clone();
+        match action {
+            Action::ApplyText(text) => match Sim::from_text(&text) {
+                Ok(sim) => {
+                    s.replace(sim);
+                    s.zoom = None;
+                    s.selection = None;
+                    s.expanded.clear();
+                }
+                Err(e) => s.text_error = Some(e),
+            },
+            Action::LoadPreset(id) => match freepgt::presets::find(&id) {
+                Some(p) => match Sim::from_text(&p.text()) {
+                    Ok(sim) => {
+                        s.replace(sim);
+                        s.zoom = None;
+                        s.selection = None;
+                        s.expanded.clear();
+                    }
+                    Err(e) => s.notice = Some(e),
+                },
+                None => s.notice = Some(format!("no preset {id:?}")),
+            },
+            Action::SetArch(arch) => {
+                let header = Header {
+                    arch: Some(arch),
+                    ..s.sim.header
+                };
+                match s.sim.with_header(header) {
+                    Ok(sim) => {
+                        s.replace(sim);
+                        s.zoom = None;
+                        s.selection = None;
+                    }
+                    Err(e) => s.notice = Some(format!("cannot switch to {arch}: {e}")),
+                }
+            }
+            Action::SetKernel(kernel) => {
+                let header = Header {
+                    kernel: Some(kernel),
+                    ..s.sim.header
+                };
+                match s.sim.with_header(header) {
+                    Ok(sim) => s.replace(sim),
+                    Err(e) => s.notice = Some(format!("cannot switch to {kernel}: {e}")),
+                }
+            }
+            Action::Push(op) => match s.sim.push(op) {
+                Ok(sim) => s.replace(sim),
+                Err(e) => s.notice = Some(e),
+            },
+            Action::Undo => {
+                if let Some(text) = s.undo.pop() {
+                    match Sim::from_text(&text) {
+                        Ok(sim) => {
+                            s.redo.push(s.sim.text.as_str().into());
+                            s.sim = Rc::new(sim);
+                            s.after_change();
+                        }
+                        Err(e) => s.notice = Some(e),
+                    }
+                }
+            }
+            Action::Redo => {
+                if let Some(text) = s.redo.pop() {
+                    match Sim::from_text(&text) {
+                        Ok(sim) => {
+                            s.undo.push(s.sim.text.as_str().into());
+                            s.sim = Rc::new(sim);
+                            s.after_change();
+                        }
+                        Err(e) => s.notice = Some(e),
+                    }
+                }
+            }
+            Action::SetMode(m) => s.mode = m,
+            Action::Zoom(z) => s.zoom = z.filter(|(a, b)| a < b),
+            Action::Select(r) => s.selection = r.filter(|(a, b)| a < b),
+            Action::Inspect(k) => s.inspected = k,
+            Action::ToggleRun(k) => {
+                if let Some(i) = s.expanded.iter().position(|e| *e == k) {
+                    s.expanded.remove(i);
+                } else {
+                    s.expanded.push(k);
+                }
+            }
+            Action::DismissNotice => s.notice = None,
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use freepgt::{AddrRange, Level};
+
+    fn r(a: u64, b: u64) -> AddrRange {
+        AddrRange::new(VirtAddr::new(a), VirtAddr::new(b))
+    }
+
+    #[test]
+    fn report_equals_the_core_report_for_every_preset() {
+        for p in freepgt::presets::ALL {
+            // The large preset is slow in a debug build; a smaller one of the same shape.
+            let text = match p.id {
+                "large" => freepgt::presets::large_process(60),
+                _ => p.text(),
+            };
+            let sim = Sim::from_text(&text).unwrap();
+            let (want, err) = freepgt::report::report(&text, REPORT_OPTS);
+            assert!(err.is_none());
+            assert_eq!(sim.report, want, "{}", p.id);
+            // The canonical text gives the same report.
+            assert_eq!(freepgt::report::report(&sim.text, REPORT_OPTS).0, want);
+        }
+    }
+
+    #[test]
+    fn pushing_ops_equals_running_the_text() {
+        let s = State::default();
+        let s = s.reduce(Action::Push(Op::Vma {
+            range: r(0x400000, 0x401000),
+            name: Some("text".into()),
+        }));
+        let s = s.reduce(Action::Push(Op::Touch {
+            addr: VirtAddr::new(0x400123),
+        }));
+        let s = s.reduce(Action::Push(Op::Munmap {
+            range: r(0x400000, 0x401000),
+        }));
+        assert!(s.notice.is_none(), "{:?}", s.notice);
+        let (want, _) = freepgt::report::report(&s.sim.text, REPORT_OPTS);
+        assert_eq!(s.sim.report, want);
+        let freed = freepgt::report::freed_tables(&s.sim.last.as_ref().unwrap().outcome);
+        assert_eq!(freed[0], (Level::Pte, VirtAddr::new(0x400000)));
+    }
+
+    #[test]
+    fn a_refused_op_changes_nothing_and_names_its_line() {
+        let s = State::default().reduce(Action::Push(Op::Touch {
+            addr: VirtAddr::new(0x400000),
+        }));
+        assert_eq!(s.sim.ops.len(), 0);
+        assert!(s.notice.as_deref().unwrap().starts_with("error line 2: "));
+        assert!(s.undo.is_empty());
+    }
+
+    #[test]
+    fn a_bad_text_changes_nothing() {
+        let s = State::default();
+        let before = s.sim.text.clone();
+        let s = s.reduce(Action::ApplyText("arch x86_64\nvma 400000 400800\n".into()));
+        assert_eq!(s.sim.text, before);
+        assert!(s.text_error.as_deref().unwrap().starts_with("error line 2: "));
+        let s = s.reduce(Action::ApplyText("arch x86_64\ntouch 400000\n".into()));
+        assert!(s.text_error.as_deref().unwrap().starts_with("error line 2: "));
+        let s = s.reduce(Action::ApplyText("arch mips\n".into()));
+        assert!(s.text_error.as_deref().unwrap().starts_with("error line 1: "));
+        assert_eq!(s.sim.text, before);
+    }
+
+    #[test]
+    fn undo_and_redo_walk_the_history() {
+        let s0 = State::default();
+        let s1 = s0.reduce(Action::Push(Op::Vma {
+            range: r(0x400000, 0x401000),
+            name: None,
+        }));
+        let s2 = s1.reduce(Action::SetKernel(Kernel::V2_6_11));
+        assert!(s2.sim.text.contains("kernel 2.6.11"));
+        let u1 = s2.reduce(Action::Undo);
+        assert_eq!(u1.sim.text, s1.sim.text);
+        let u0 = u1.reduce(Action::Undo);
+        assert_eq!(u0.sim.text, s0.sim.text);
+        let r1 = u0.reduce(Action::Redo).reduce(Action::Redo);
+        assert_eq!(r1.sim.text, s2.sim.text);
+        // A new edit clears redo.
+        let n = u1.reduce(Action::Push(Op::Exit));
+        assert!(n.redo.is_empty());
+    }
+
+    #[test]
+    fn switching_arch_reruns_or_refuses() {
+        let s = State::default()
+            .reduce(Action::ApplyText("arch x86_64\nvma 400000 401000\n".into()))
+            .reduce(Action::SetArch(ArchId::Sparc64));
+        // 0x401000 is not 8K aligned on sparc64: refused, nothing changed.
+        assert!(s.notice.is_some());
+        assert!(s.sim.text.starts_with("arch x86_64"));
+        let s = s
+            .reduce(Action::ApplyText("arch x86_64\nvma 400000 402000\n".into()))
+            .reduce(Action::SetArch(ArchId::Sparc64));
+        assert!(s.notice.is_none());
+        assert!(s.sim.text.starts_with("arch sparc64"));
+    }
+
+    #[test]
+    fn restore_falls_back_on_bad_saves() {
+        assert!(State::restore(Some("arch nope")).sim.ops.len() > 1);
+        assert_eq!(State::restore(Some("arch sparc64\n")).sim.text, "arch sparc64\n");
+        assert_eq!(State::restore(Some("")).sim.text, "");
+    }
+}
