@@ -12,12 +12,32 @@ use std::fmt;
 
 /// A user virtual address (`unsigned long addr` in the kernel).
 ///
+/// Serialised as a `"0x…"` hex string: JSON numbers lose precision above 2^53, and sparc64's
+/// high half starts at 0xfffff80000000000.
+///
 /// Any 64-bit value is representable: the simulation must be able to hold the kernel's
 /// intermediate values, including ones that wrapped to 0 or sit in sparc64's VA hole. Range
 /// checks (TASK_SIZE, the hole, alignment) belong to [`crate::arch::Arch`] and the mm model.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct VirtAddr(u64);
+
+impl Serialize for VirtAddr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for VirtAddr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let digits = s
+            .strip_prefix("0x")
+            .ok_or_else(|| serde::de::Error::custom("address must start with 0x"))?;
+        u64::from_str_radix(digits, 16)
+            .map(VirtAddr)
+            .map_err(serde::de::Error::custom)
+    }
+}
 
 impl VirtAddr {
     /// Address 0: the bottom of the address space, or (as an `end`) the top.
@@ -195,5 +215,19 @@ mod tests {
         assert!(top.overlaps(&r));
         let below = AddrRange::new(VirtAddr::new(0), VirtAddr::new(0x1000));
         assert!(!top.overlaps(&below));
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn addresses_serialise_as_hex_strings() {
+        let a = VirtAddr::new(0xfffff80000000000);
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(json, "\"0xfffff80000000000\"");
+        assert_eq!(serde_json::from_str::<VirtAddr>(&json).unwrap(), a);
+        assert!(serde_json::from_str::<VirtAddr>("\"12\"").is_err());
     }
 }

@@ -58,6 +58,16 @@ pub enum OpError {
         /// The vma it overlaps.
         with: AddrRange,
     },
+    /// A fault-in range so large that the simulation refuses it (it would allocate more pte
+    /// tables than [`crate::mm::MAX_FAULT_BLOCKS`] in one command).
+    TooLarge {
+        /// The range.
+        range: AddrRange,
+        /// PMD blocks (pte tables) it spans.
+        blocks: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A fault outside any vma.
     NotInVma {
         /// The first address not covered.
@@ -96,6 +106,14 @@ impl fmt::Display for OpError {
                 write!(f, "FIRST_USER_ADDRESS {addr} is not a user address")
             }
             OpError::Overlap { range, with } => write!(f, "range {range} overlaps vma {with}"),
+            OpError::TooLarge {
+                range,
+                blocks,
+                limit,
+            } => write!(
+                f,
+                "range {range} spans {blocks} PMD blocks; one command may fault in at most {limit}"
+            ),
             OpError::NotInVma { addr } => write!(f, "touch outside any vma at {addr}"),
         }
     }

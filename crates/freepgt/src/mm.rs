@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// The most PMD blocks (so pte tables) one `touch`, `mmapfail` or `zapfail` may fault in.
+/// The simulation's memory grows with live tables; this keeps a typo like
+/// `touch 0 7ffffffff000` from allocating 64 million tables in a browser tab.
+pub const MAX_FAULT_BLOCKS: u64 = 1 << 16;
+
 /// Which kernel's free algorithm runs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
 pub enum Kernel {
@@ -242,6 +247,20 @@ impl Mm {
         Ok(())
     }
 
+    /// Checks that faulting in `r` stays within [`MAX_FAULT_BLOCKS`].
+    fn check_fault_size(&self, r: AddrRange) -> Result<(), OpError> {
+        let shift = self.arch.shift(Level::Pmd);
+        let blocks = ((r.end.as_u64() - 1) >> shift) - (r.start.as_u64() >> shift) + 1;
+        if blocks > MAX_FAULT_BLOCKS {
+            return Err(OpError::TooLarge {
+                range: r,
+                blocks,
+                limit: MAX_FAULT_BLOCKS,
+            });
+        }
+        Ok(())
+    }
+
     /// Checks a range that a new vma (or a driver's would-be vma) will occupy.
     fn check_new_vma(&self, r: AddrRange) -> Result<(), OpError> {
         self.check_range(r)?;
@@ -292,6 +311,7 @@ impl Mm {
     /// `touch START END`: faults every page of the range; every page must lie in a vma.
     pub fn touch_range(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_range(range)?;
+        self.check_fault_size(range)?;
         let mut addr = range.start;
         while addr < range.end {
             match self.vmas.containing(addr) {
@@ -415,6 +435,7 @@ impl Mm {
     /// 2.6.11 only `zap_page_range`.
     pub fn mmap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
+        self.check_fault_size(range)?;
         let mut events = vec![Event::DriverFault { range }];
         self.fault_in(range, &mut events);
         let visits = match self.kernel {
@@ -435,6 +456,7 @@ impl Mm {
     /// kernel: the tables stay, and no vma will ever lead free_pgtables to them.
     pub fn zap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
+        self.check_fault_size(range)?;
         let mut events = vec![Event::DriverFault { range }];
         self.fault_in(range, &mut events);
         self.zap_page_range(range, &mut events);

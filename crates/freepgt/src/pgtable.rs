@@ -237,42 +237,39 @@ impl PageTables {
     /// were newly set.
     pub fn set_ptes(&mut self, table: TableId, first: u32, last: u32) -> u64 {
         let t = &mut self.tables[table.index()];
-        let mut newly = 0;
-        for i in first..=last {
-            let (w, b) = ((i / 64) as usize, i % 64);
-            if t.ptes[w] & (1 << b) == 0 {
-                t.ptes[w] |= 1 << b;
-                newly += 1;
-            }
-        }
+        let newly = update_bits(&mut t.ptes, first, last, true);
         t.present_ptes += newly as u32;
         newly
     }
 
     /// Clears every present pte in `[start, end)` that is reachable from the pgd
-    /// (`unmap_vmas` / `zap_page_range`). Returns the number cleared.
+    /// (`unmap_vmas` / `zap_page_range`). Returns the number cleared. Only present tables are
+    /// visited, so a huge range costs what its tables cost.
     pub fn clear_ptes(&mut self, start: VirtAddr, end: VirtAddr) -> u64 {
+        if start == end {
+            return 0;
+        }
+        self.clear_walk(self.pgd(), start.as_u64(), end.as_u64().wrapping_sub(1))
+    }
+
+    fn clear_walk(&mut self, id: TableId, lo: u64, hi: u64) -> u64 {
         let arch = self.arch;
+        let level = self.tables[id.index()].level;
+        let (first, last) = (
+            arch.index(level, VirtAddr::new(lo)),
+            arch.index(level, VirtAddr::new(hi)),
+        );
+        if level == Level::Pte {
+            let t = &mut self.tables[id.index()];
+            let n = update_bits(&mut t.ptes, first, last, false);
+            t.present_ptes -= n as u32;
+            return n;
+        }
         let mut cleared = 0;
-        let mut addr = start;
-        let pmd_size = arch.size(Level::Pmd);
-        while addr != end {
-            let next = arch.addr_end(Level::Pmd, addr, end);
-            if let Some(pte) = self.lookup_pte_table(addr) {
-                let first = arch.index(Level::Pte, addr);
-                let last = arch.index(Level::Pte, next.wrapping_sub(1));
-                let t = &mut self.tables[pte.index()];
-                for i in first..=last {
-                    let (w, b) = ((i / 64) as usize, i % 64);
-                    if t.ptes[w] & (1 << b) != 0 {
-                        t.ptes[w] &= !(1 << b);
-                        t.present_ptes -= 1;
-                        cleared += 1;
-                    }
-                }
-            }
-            debug_assert!(next.as_u64() - addr.as_u64() <= pmd_size || next.is_zero());
-            addr = next;
+        for (_, kid) in self.children_in(id, first, last) {
+            let t = &self.tables[kid.index()];
+            let kid_hi = t.base.as_u64().wrapping_add(arch.table_span(t.level) - 1);
+            cleared += self.clear_walk(kid, lo.max(t.base.as_u64()), hi.min(kid_hi));
         }
         cleared
     }
@@ -406,6 +403,23 @@ impl PageTables {
         }
         c
     }
+}
+
+/// Sets (or clears) bits `first..=last` a word at a time; returns how many changed.
+fn update_bits(words: &mut [u64], first: u32, last: u32, set: bool) -> u64 {
+    let mut changed = 0;
+    let mut i = first;
+    while i <= last {
+        let w = (i / 64) as usize;
+        let lo = i % 64;
+        let hi = if last / 64 == i / 64 { last % 64 } else { 63 };
+        let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
+        let before = words[w];
+        words[w] = if set { before | mask } else { before & !mask };
+        changed += (before ^ words[w]).count_ones() as u64;
+        i = (w as u32 + 1) * 64;
+    }
+    changed
 }
 
 #[cfg(test)]

@@ -229,8 +229,9 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), ALL.len());
-        assert!(ALL
-            .iter()
-            .all(|p| p.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')));
+        assert!(ALL.iter().all(|p| p
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')));
     }
 }

@@ -1,0 +1,178 @@
+//! The `freepgt` binary: exit statuses, stdout/stderr split, trace and JSON output.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn freepgt(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_freepgt"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn freepgt");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
+
+const EXAMPLE: &str = "arch x86_64\nvma 400000 401000 text\nvma a00000 a01000\ntouch 400000\ntouch a00000\nmunmap 400000 a01000\n";
+
+#[test]
+fn run_prints_the_report_and_exits_zero() {
+    let out = freepgt(&["run"], EXAMPLE);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("> arch x86_64\n> vma 0x400000 0x401000 text\n"));
+    assert!(stdout.ends_with("flush 0xa00000 0xa01000\ntables pte=0 pmd=0 pud=0\n"));
+}
+
+#[test]
+fn run_reads_a_file_argument() {
+    let path = std::env::temp_dir().join(format!("freepgt-cli-test-{}.scn", std::process::id()));
+    std::fs::write(&path, EXAMPLE).unwrap();
+    let out = freepgt(&["run", "--visits", path.to_str().unwrap()], "");
+    std::fs::remove_file(&path).ok();
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("visits pgd=2 pud=2 pmd=2\n"));
+}
+
+#[test]
+fn bad_line_prints_prefix_then_error_and_exits_2() {
+    let out = freepgt(
+        &["run"],
+        "arch x86_64\nvma 400000 401000\ntouch 500000\nexit\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stdout),
+        "> arch x86_64\n> vma 0x400000 0x401000\ntables pte=0 pmd=0 pud=0\n"
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "error line 3: touch outside any vma at 0x500000\n"
+    );
+}
+
+#[test]
+fn syntax_error_after_valid_lines_also_keeps_the_prefix() {
+    let out = freepgt(&["run"], "arch sparc64\nvma 10000 12000\nfrob\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).ends_with("tables pte=0 pmd=0 pud=0\n"));
+    assert_eq!(text(&out.stderr), "error line 3: unknown command 'frob'\n");
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let out = freepgt(&["run", "/nonexistent/scenario.scn"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("freepgt: cannot read /nonexistent/scenario.scn"));
+}
+
+#[test]
+fn empty_scenario_prints_nothing() {
+    let out = freepgt(&["run"], "# nothing here\n");
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn trace_shows_the_decisions_with_values() {
+    let out = freepgt(&["run", "--trace"], EXAMPLE);
+    let s = text(&out.stdout);
+    assert!(s.contains("free_pgd_range(addr=0x400000, end=0x401000, floor=0x0, ceiling=0xa00000)"));
+    assert!(s.contains("keep pmd table 0x0: ceiling 0xa00000 & PUD_MASK = 0"));
+    assert!(s.contains("keep pud table 0x0: ceiling 0xa00000 & PGDIR_MASK = 0"));
+    assert!(s.contains("flush_tlb_pgtables(0x400000, 0x401000): empty body on this arch"));
+    // The report lines are still there.
+    assert!(s.contains("\nfree pud 0x0\n"));
+}
+
+#[test]
+fn json_has_steps_events_and_final_state() {
+    let out = freepgt(&["run", "--format", "json"], EXAMPLE);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    let munmap = &steps[5];
+    assert_eq!(munmap["command"], "munmap 0x400000 0xa01000");
+    assert_eq!(munmap["visits"]["pgd"], 2);
+    let freed: Vec<_> = munmap["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "table_freed")
+        .map(|e| format!("{} {}", e["level"].as_str().unwrap(), e["base"]))
+        .collect();
+    assert_eq!(
+        freed,
+        [
+            "pte \"0x400000\"",
+            "pte \"0xa00000\"",
+            "pmd \"0x0\"",
+            "pud \"0x0\""
+        ]
+    );
+    assert_eq!(v["final"]["arch"], "x86_64");
+    assert_eq!(v["final"]["vmas"].as_array().unwrap().len(), 0);
+    assert_eq!(v["error"], serde_json::Value::Null);
+}
+
+#[test]
+fn json_reports_the_error_too() {
+    let out = freepgt(&["run", "--format", "json"], "arch x86_64\ntouch 0\n");
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["line"], 2);
+    assert_eq!(
+        v["error"]["message"],
+        "error line 2: touch outside any vma at 0x0"
+    );
+}
+
+#[test]
+fn example_lists_and_prints_presets() {
+    let list = text(&freepgt(&["example"], "").stdout);
+    assert!(list.contains("miller-ceiling"));
+    let gather = freepgt(&["example", "gather"], "");
+    assert!(text(&gather.stdout).starts_with("arch x86_64\n"));
+    assert_eq!(freepgt(&["example", "nope"], "").status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_the_flags() {
+    let help = text(&freepgt(&["run", "--help"], "").stdout);
+    for flag in ["--visits", "--orphans", "--trace", "--format"] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn bench_runs_small() {
+    let out = freepgt(
+        &[
+            "bench",
+            "--vmas",
+            "200",
+            "--faults",
+            "2000",
+            "--munmaps",
+            "10",
+        ],
+        "",
+    );
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    assert!(s.contains("x86_64   2.6.12"));
+    assert!(s.contains("sparc64  2.6.11"));
+}
