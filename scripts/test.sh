@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the core and CLI (native, with golden and property
+# tests), the app's native and wasm tests, the release build, the size report and benchmark
+# numbers, and the browser tests in headless Chromium. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "setup (skips what is installed)"
+scripts/setup.sh --browser
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+if [ -d crates/freepgt-app ]; then
+  step "cargo clippy (wasm32 app)"
+  cargo clippy -p freepgt-app --target wasm32-unknown-unknown -- -D warnings
+fi
+
+step "cargo test (native: core, CLI, app state)"
+cargo test --workspace
+
+step "release CLI (the browser tests compare the app with it)"
+cargo build --release -p freepgt-cli
+
+if [ -d crates/freepgt-app/tests ]; then
+  step "wasm-bindgen-test (headless Chromium + Node)"
+  cargo test --target wasm32-unknown-unknown -p freepgt-app
+fi
+
+if [ -f index.html ]; then
+  step "trunk build --release"
+  trunk build --release
+
+  step "size report"
+  scripts/size-report.sh
+fi
+
+step "benchmark (numbers, not assertions)"
+target/release/freepgt bench
+
+if [ -d web/tests ]; then
+  step "browser tests (playwright-core + /usr/bin/chromium)"
+  (cd web/tests && node --test)
+fi
