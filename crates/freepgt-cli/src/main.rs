@@ -47,6 +47,24 @@ enum Cmd {
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Print the share link (or, with --embed, the embed link) for a scenario file.
+    ///
+    /// The fragment holds the canonical scenario text, percent-encoded, or deflate + base64url
+    /// when that is at least 20% shorter. Documentation generators can call this.
+    Url {
+        /// Link to the embed view (no editing chrome).
+        #[arg(long)]
+        embed: bool,
+        /// Open at this step (index of the scenario's command).
+        #[arg(long)]
+        step: Option<usize>,
+        /// The playground's address.
+        #[arg(long, default_value = "./")]
+        base: String,
+        /// The scenario file, or `-` for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
     /// Print a preset scenario (or, without ID, list the presets).
     Example {
         /// The preset id, e.g. `gather` or `sparc64-hole-edge`.
@@ -116,6 +134,36 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
                 None => ExitCode::SUCCESS,
+            }
+        }
+        Cmd::Url {
+            embed,
+            step,
+            base,
+            file,
+        } => {
+            let text = match read_input(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("freepgt: cannot read {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match Scenario::parse(&text) {
+                Ok(s) => {
+                    let state = freepgt::share::Shared {
+                        text: s.to_text(),
+                        step,
+                        embed,
+                        ..Default::default()
+                    };
+                    println!("{}", freepgt::share::link(&base, &state));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
             }
         }
         Cmd::Example { id } => match id {

@@ -20,6 +20,7 @@ pub mod pgtable;
 pub mod presets;
 pub mod report;
 pub mod scenario;
+pub mod share;
 pub mod trace;
 pub mod tracefmt;
 pub mod vma;

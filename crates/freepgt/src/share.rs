@@ -1,0 +1,337 @@
+//! Share links: the whole playground state in a URL fragment.
+//!
+//! ```text
+//! #v=1&s=arch%20x86_64%0Avma%200x400000%20...   readable: the scenario text, percent-encoded
+//! #v=1&z=<base64url(raw deflate(text))>         compact: used only when >= 20% shorter
+//! #example/gather                                 a preset by id
+//! ... &step=N &embed=1 &compare=1                 the step shown, embed mode, compare mode
+//! ```
+//!
+//! One pair of pure functions, [`encode`] and [`decode`], maps state to fragment and back.
+//! Every fragment carries `v=`; a later version must keep decoding every older one (the
+//! fixture `tests/fixtures/share-urls.txt` holds links that must load forever). A fragment is
+//! untrusted input: its size is capped before anything is decompressed, the decompressed size
+//! is capped too, and every failure is a typed [`ShareError`].
+
+use crate::error::ScenarioError;
+use crate::presets;
+use crate::scenario::Scenario;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::fmt;
+
+/// The version written by [`encode`].
+pub const VERSION: u32 = 1;
+/// The longest fragment [`decode`] looks at (characters).
+pub const MAX_FRAGMENT: usize = 1 << 20;
+/// The largest scenario text a compact fragment may inflate to (bytes).
+pub const MAX_TEXT: usize = 4 << 20;
+
+/// Characters kept as they are in the readable form; everything else is percent-encoded.
+const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The state a link carries.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Shared {
+    /// The scenario text (canonical when produced by the playground).
+    pub text: String,
+    /// The step shown: an index into the scenario's commands.
+    pub step: Option<usize>,
+    /// Embed mode: no editing chrome.
+    pub embed: bool,
+    /// Compare mode: the scenario under both kernels side by side.
+    pub compare: bool,
+    /// The preset the link named, if it was `#example/ID`.
+    pub example: Option<String>,
+}
+
+/// Which form [`encode`] chose.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Form {
+    /// `s=`, percent-encoded text.
+    Readable,
+    /// `z=`, deflate + base64url.
+    Compact,
+}
+
+/// Why a fragment could not be loaded.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ShareError {
+    /// Longer than [`MAX_FRAGMENT`].
+    TooLong {
+        /// Its length.
+        len: usize,
+    },
+    /// `v=` names a version this build does not know.
+    UnsupportedVersion(String),
+    /// No `v=`.
+    MissingVersion,
+    /// Neither `s=` nor `z=`.
+    MissingScenario,
+    /// A parameter appears twice, or both `s=` and `z=` are present.
+    Duplicate(String),
+    /// `z=` is not base64url.
+    BadBase64,
+    /// `z=` does not inflate (truncated or corrupt).
+    BadDeflate,
+    /// `z=` inflates to more than [`MAX_TEXT`] bytes.
+    InflatesTooLarge,
+    /// The text is not UTF-8.
+    BadUtf8,
+    /// `step=` is not a number.
+    BadStep(String),
+    /// `#example/ID` names no preset.
+    UnknownExample(String),
+    /// The text decoded but is not a valid scenario.
+    Scenario(ScenarioError),
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareError::TooLong { len } => {
+                write!(
+                    f,
+                    "link too long ({len} characters; at most {MAX_FRAGMENT})"
+                )
+            }
+            ShareError::UnsupportedVersion(v) => {
+                write!(
+                    f,
+                    "link version '{v}' is newer than this playground (knows v={VERSION})"
+                )
+            }
+            ShareError::MissingVersion => f.write_str("link has no v= version"),
+            ShareError::MissingScenario => f.write_str("link has no scenario (s= or z=)"),
+            ShareError::Duplicate(k) => write!(f, "link gives '{k}' twice"),
+            ShareError::BadBase64 => f.write_str("compact link (z=) is not valid base64url"),
+            ShareError::BadDeflate => f.write_str("compact link (z=) is truncated or corrupt"),
+            ShareError::InflatesTooLarge => {
+                write!(f, "compact link (z=) expands beyond {MAX_TEXT} bytes")
+            }
+            ShareError::BadUtf8 => f.write_str("link text is not UTF-8"),
+            ShareError::BadStep(s) => write!(f, "step '{s}' is not a number"),
+            ShareError::UnknownExample(id) => write!(f, "no example named '{id}'"),
+            ShareError::Scenario(e) => write!(f, "linked scenario: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ShareError {}
+
+/// The two candidate bodies for a text: (readable `s=` value, compact `z=` value).
+pub fn bodies(text: &str) -> (String, String) {
+    let readable = utf8_percent_encode(text, KEEP).to_string();
+    let compact =
+        URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10));
+    (readable, compact)
+}
+
+/// Encodes a state as a fragment (without `#`), and says which form it chose.
+pub fn encode_with_form(state: &Shared) -> (String, Form) {
+    let (readable, z) = bodies(&state.text);
+    // The compact form only when it saves at least 20%: readable links are worth a little.
+    let (key, body, form) = if z.len() * 5 <= readable.len() * 4 {
+        ("z", z, Form::Compact)
+    } else {
+        ("s", readable, Form::Readable)
+    };
+    let mut out = format!("v={VERSION}&{key}={body}");
+    if let Some(step) = state.step {
+        out.push_str(&format!("&step={step}"));
+    }
+    if state.compare {
+        out.push_str("&compare=1");
+    }
+    if state.embed {
+        out.push_str("&embed=1");
+    }
+    (out, form)
+}
+
+/// Encodes a state as a fragment (without `#`).
+pub fn encode(state: &Shared) -> String {
+    encode_with_form(state).0
+}
+
+/// Decodes a fragment (with or without the leading `#`). The text is checked to be a valid
+/// scenario, so a link that decodes always loads.
+pub fn decode(fragment: &str) -> Result<Shared, ShareError> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    if fragment.len() > MAX_FRAGMENT {
+        return Err(ShareError::TooLong {
+            len: fragment.len(),
+        });
+    }
+    let (example, params) = match fragment.strip_prefix("example/") {
+        Some(rest) => {
+            let (id, params) = rest.split_once('&').unwrap_or((rest, ""));
+            (Some(id), params)
+        }
+        None => (None, fragment),
+    };
+    let mut version = None;
+    let mut body: Option<(char, &str)> = None;
+    let mut state = Shared::default();
+    let mut seen = Vec::new();
+    for pair in params.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if seen.contains(&k) {
+            return Err(ShareError::Duplicate(k.to_string()));
+        }
+        seen.push(k);
+        match k {
+            "v" => version = Some(v),
+            "s" | "z" => {
+                if body.is_some() {
+                    return Err(ShareError::Duplicate("s/z".to_string()));
+                }
+                body = Some((if k == "s" { 's' } else { 'z' }, v));
+            }
+            "step" => state.step = Some(v.parse().map_err(|_| ShareError::BadStep(v.to_string()))?),
+            "embed" => state.embed = v == "1",
+            "compare" => state.compare = v == "1",
+            // Unknown keys are view options of a later version: ignored, so old
+            // playgrounds still open newer links as far as they can.
+            _ => {}
+        }
+    }
+    if let Some(id) = example {
+        let preset = presets::find(id).ok_or_else(|| ShareError::UnknownExample(id.to_string()))?;
+        state.text = preset.text();
+        state.example = Some(id.to_string());
+        return Ok(state);
+    }
+    match version {
+        None => return Err(ShareError::MissingVersion),
+        Some("1") => {}
+        Some(v) => return Err(ShareError::UnsupportedVersion(v.to_string())),
+    }
+    state.text = match body {
+        None => return Err(ShareError::MissingScenario),
+        Some(('s', s)) => percent_decode_str(s)
+            .decode_utf8()
+            .map_err(|_| ShareError::BadUtf8)?
+            .into_owned(),
+        Some((_, z)) => {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(z.trim_end_matches('='))
+                .map_err(|_| ShareError::BadBase64)?;
+            let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_TEXT)
+                .map_err(|e| match e.status {
+                    miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                        ShareError::InflatesTooLarge
+                    }
+                    _ => ShareError::BadDeflate,
+                })?;
+            String::from_utf8(raw).map_err(|_| ShareError::BadUtf8)?
+        }
+    };
+    Scenario::parse(&state.text).map_err(ShareError::Scenario)?;
+    Ok(state)
+}
+
+/// A full link: `base` (e.g. `https://example.org/freepgt/`) + `#` + fragment.
+pub fn link(base: &str, state: &Shared) -> String {
+    format!("{base}#{}", encode(state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(text: &str) -> Shared {
+        Shared {
+            text: text.to_string(),
+            ..Shared::default()
+        }
+    }
+
+    #[test]
+    fn short_scenarios_stay_readable() {
+        let s = state("arch x86_64\nvma 0x400000 0x401000\n");
+        let (frag, form) = encode_with_form(&s);
+        assert_eq!(form, Form::Readable);
+        assert_eq!(frag, "v=1&s=arch%20x86_64%0Avma%200x400000%200x401000%0A");
+        assert_eq!(decode(&frag).unwrap(), s);
+    }
+
+    #[test]
+    fn long_scenarios_compress_and_round_trip() {
+        let text = presets::find("large").unwrap().text();
+        let s = Shared {
+            text: text.clone(),
+            step: Some(7),
+            compare: true,
+            embed: true,
+            example: None,
+        };
+        let (frag, form) = encode_with_form(&s);
+        assert_eq!(form, Form::Compact);
+        assert!(frag.ends_with("&step=7&compare=1&embed=1"));
+        assert_eq!(decode(&format!("#{frag}")).unwrap(), s);
+    }
+
+    #[test]
+    fn example_links_load_presets() {
+        let s = decode("#example/gather&step=3").unwrap();
+        assert_eq!(s.text, presets::find("gather").unwrap().text());
+        assert_eq!(s.step, Some(3));
+        assert_eq!(
+            decode("#example/nope"),
+            Err(ShareError::UnknownExample("nope".into()))
+        );
+    }
+
+    #[test]
+    fn hostile_fragments_are_typed_errors() {
+        assert_eq!(decode("s=arch%20x86_64"), Err(ShareError::MissingVersion));
+        assert_eq!(
+            decode("v=9&s=arch%20x86_64"),
+            Err(ShareError::UnsupportedVersion("9".into()))
+        );
+        assert_eq!(decode("v=1"), Err(ShareError::MissingScenario));
+        assert_eq!(decode("v=1&z=***"), Err(ShareError::BadBase64));
+        assert_eq!(decode("v=1&z=AAAA"), Err(ShareError::BadDeflate));
+        assert_eq!(decode("v=1&s=%FF"), Err(ShareError::BadUtf8));
+        assert_eq!(
+            decode("v=1&s=a&s=b"),
+            Err(ShareError::Duplicate("s".into()))
+        );
+        assert_eq!(
+            decode("v=1&s=a&z=b"),
+            Err(ShareError::Duplicate("s/z".into()))
+        );
+        assert_eq!(
+            decode("v=1&s=arch%20x86_64&step=x"),
+            Err(ShareError::BadStep("x".into()))
+        );
+        assert!(matches!(
+            decode("v=1&s=arch%20vax"),
+            Err(ShareError::Scenario(_))
+        ));
+        let long = "v=1&s=".to_string() + &"a".repeat(MAX_FRAGMENT);
+        assert!(matches!(decode(&long), Err(ShareError::TooLong { .. })));
+        // A deflate bomb: 64 MiB of spaces compresses to a few KB and must be refused.
+        let bomb = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+            &vec![b' '; 64 << 20],
+            10,
+        ));
+        assert!(bomb.len() < MAX_FRAGMENT);
+        assert_eq!(
+            decode(&format!("v=1&z={bomb}")),
+            Err(ShareError::InflatesTooLarge)
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored() {
+        let s = decode("v=1&s=arch%20sparc64&theme=dark").unwrap();
+        assert_eq!(s.text, "arch sparc64");
+    }
+}
