@@ -12,6 +12,7 @@
 pub mod addr;
 pub mod arch;
 mod clear;
+pub mod compare;
 pub mod error;
 pub mod flush;
 mod freepgt;

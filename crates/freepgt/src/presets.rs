@@ -173,6 +173,43 @@ exit
         ),
     },
     Preset {
+        id: "vdso32-no-vma",
+        title: "x86_64: the 32-bit vsyscall page outside any vma (2.6.12-rc2)",
+        summary: "\"What of x86_64's 32bit vdso page __map_syscall32 maps outside any vma?\" A 32-bit \
+                  task (ADDR_LIMIT_3GB) faults the vsyscall page at 0xffffe000, which rc2 mapped with no \
+                  vma (modelled by zapfail). No vma leads free_pgtables to its tables: exit frees the pud \
+                  table under them and BUGs on nr_ptes. Compare vdso32-vma.",
+        source: Source::Text(
+            "arch x86_64
+# A 32-bit task with ADDR_LIMIT_3GB: stack top 0xc0000000.
+vma 8048000 8049000 text
+vma bffdd000 c0000000 stack
+touch 8048000
+touch bfffe000 c0000000
+# __map_syscall32: tables allocated for 0xffffe000, no vma (zapfail stands for it)
+zapfail ffffe000 fffff000
+exit
+",
+        ),
+    },
+    Preset {
+        id: "vdso32-vma",
+        title: "x86_64: the 32-bit vsyscall page as a real vma (2.6.12)",
+        summary: "Andi Kleen's fix, merged beside freepgt in 2.6.12-rc3: syscall32_setup_pages inserts a \
+                  real vma [0xffffe000, 0xfffff000), so the vma walk finds its tables and exit frees them all.",
+        source: Source::Text(
+            "arch x86_64
+vma 8048000 8049000 text
+vma bffdd000 c0000000 stack
+vma ffffe000 fffff000 vsyscall32
+touch 8048000
+touch bfffe000 c0000000
+touch ffffe000
+exit
+",
+        ),
+    },
+    Preset {
         id: "lone-2.6.11",
         title: "A lone munmap under 2.6.11",
         summary: "The old free_pgtables walks [0, end + PGDIR_SIZE - 1): 2 pgd slots, 512 pud and 512 \

@@ -415,3 +415,45 @@ fn first_user_address_raises_the_exit_floor_and_the_bug_threshold() {
         "> exit\nvisits pgd=0 pud=0 pmd=0\norphan pmd 0x0\norphan pte 0x0\norphan pud 0x0\ntables pte=1 pmd=1 pud=1\n",
     );
 }
+
+#[test]
+fn vdso32_without_a_vma_leaks_and_with_a_vma_is_freed() {
+    // rc2: the vsyscall page's pte table 0xffe00000 and pmd table 0xc0000000 (1 GiB span
+    // [0xc0000000, 0x100000000)) meet no vma, so no free_pgd_range walks them. At exit the
+    // stack's group (ceiling 0) frees pmd 0x80000000 and then the pud table 0x0, which still
+    // points at pmd 0xc0000000: leaked. nr_ptes = 1 -> BUG_ON.
+    expect_last(
+        &presets::find("vdso32-no-vma").unwrap().text(),
+        ALL,
+        "> exit
+free pte 0x8000000
+free pte 0xbfe00000
+free pmd 0x0
+free pmd 0x80000000
+free pud 0x0
+visits pgd=2 pud=2 pmd=2
+BUG exit_mmap BUG_ON(nr_ptes=1)
+BUG freeing pud table 0x0 with 1 live entries (leaked/dangling)
+tables pte=1 pmd=1 pud=0
+",
+    );
+    // 2.6.12 final: a real vma [0xffffe000, 0xfffff000). No two vmas are within PMD_SIZE, so
+    // three calls. Call 1 (ceiling 0xbffdd000, & PUD_MASK = 0x80000000) frees pte 0x8000000
+    // and pmd 0x0; call 2 (ceiling 0xffffe000) frees pte 0xbfe00000 and pmd 0x80000000;
+    // call 3 (ceiling 0) frees pte 0xffe00000, pmd 0xc0000000 and the pud. Nothing is left.
+    expect_last(
+        &presets::find("vdso32-vma").unwrap().text(),
+        ALL,
+        "> exit
+free pte 0x8000000
+free pte 0xbfe00000
+free pte 0xffe00000
+free pmd 0x0
+free pmd 0x80000000
+free pmd 0xc0000000
+free pud 0x0
+visits pgd=3 pud=3 pmd=3
+tables pte=0 pmd=0 pud=0
+",
+    );
+}
