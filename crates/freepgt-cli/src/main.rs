@@ -65,6 +65,13 @@ enum Cmd {
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Run a scenario under 2.6.11 and 2.6.12 and print, per step, what differs: tables freed,
+    /// walk visits, flushes, VPTE pages, BUGs and orphans; then the totals.
+    Compare {
+        /// The scenario file, or `-` for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+    },
     /// Print a preset scenario (or, without ID, list the presets).
     Example {
         /// The preset id, e.g. `gather` or `sparc64-hole-edge`.
@@ -166,6 +173,25 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Cmd::Compare { file } => {
+            let text = match read_input(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("freepgt: cannot read {file}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let parsed = Scenario::parse_prefix(&text);
+            let (steps, totals, err) = freepgt::compare::compare(&parsed.scenario);
+            print!("{}", compare_text(&steps, &totals));
+            match err.or(parsed.error) {
+                Some(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+                None => ExitCode::SUCCESS,
+            }
+        }
         Cmd::Example { id } => match id {
             None => {
                 for p in freepgt::presets::ALL {
@@ -195,6 +221,61 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Renders `freepgt compare` output.
+fn compare_text(
+    steps: &[freepgt::compare::StepComparison],
+    totals: &freepgt::compare::Totals,
+) -> String {
+    use freepgt::compare::Side;
+    use std::fmt::Write as _;
+    let side = |s: &Side| {
+        let freed: Vec<String> = s.freed.iter().map(|(l, b)| format!("{l} {b}")).collect();
+        let flushes: Vec<String> = s
+            .flushes
+            .iter()
+            .map(|f| format!("{}-{}", f.start, f.end))
+            .collect();
+        format!(
+            "freed [{}] visits {}/{}/{} flush [{}] vpte {} bugs {} orphans {}",
+            freed.join(", "),
+            s.visits.pgd,
+            s.visits.pud,
+            s.visits.pmd,
+            flushes.join(", "),
+            s.vpte.0,
+            s.bugs.len(),
+            s.orphans.len()
+        )
+    };
+    let mut out = String::new();
+    for st in steps {
+        let mark = if st.differs() { "*" } else { " " };
+        let _ = writeln!(out, "{mark} line {}: {}", st.line, st.command);
+        if st.old != st.new {
+            let _ = writeln!(out, "    2.6.11: {}", side(&st.old));
+            let _ = writeln!(out, "    2.6.12: {}", side(&st.new));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "total visits 2.6.11 {} (pgd {} pud {} pmd {}), 2.6.12 {} (pgd {} pud {} pmd {})",
+        totals.old_visits.total(),
+        totals.old_visits.pgd,
+        totals.old_visits.pud,
+        totals.old_visits.pmd,
+        totals.new_visits.total(),
+        totals.new_visits.pgd,
+        totals.new_visits.pud,
+        totals.new_visits.pmd
+    );
+    let _ = writeln!(
+        out,
+        "total tables freed 2.6.11 {}, 2.6.12 {}; VPTE pages 2.6.11 {}, 2.6.12 {}",
+        totals.old_freed, totals.new_freed, totals.old_vpte_pages, totals.new_vpte_pages
+    );
+    out
 }
 
 /// Prints the report (and with `trace`, each command's trace) as the scenario runs, so that a

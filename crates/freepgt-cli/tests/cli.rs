@@ -176,3 +176,45 @@ fn bench_runs_small() {
     assert!(s.contains("x86_64   2.6.12"));
     assert!(s.contains("sparc64  2.6.11"));
 }
+
+#[test]
+fn compare_totals_match_run_visits_under_both_kernels() {
+    let text = "arch x86_64\nvma 400000 401000\ntouch 400000\nmunmap 400000 401000\n";
+    let out = text_of(&freepgt(&["compare"], text));
+    assert!(out.contains("* line 4: munmap 0x400000 0x401000"), "{out}");
+    assert!(
+        out.contains(
+            "total visits 2.6.11 1026 (pgd 2 pud 512 pmd 512), 2.6.12 3 (pgd 1 pud 1 pmd 1)"
+        ),
+        "{out}"
+    );
+    for (kernel, visits) in [
+        ("2.6.11", "visits pgd=2 pud=512 pmd=512"),
+        ("2.6.12", "visits pgd=1 pud=1 pmd=1"),
+    ] {
+        let with_kernel = text.replacen("\n", &format!("\nkernel {kernel}\n"), 1);
+        assert!(text_of(&freepgt(&["run", "--visits"], &with_kernel)).contains(visits));
+    }
+}
+
+#[test]
+fn url_prints_a_link_that_decodes_to_the_scenario() {
+    let out = text_of(&freepgt(
+        &["url", "--base", "https://example.org/p/", "--step", "4"],
+        EXAMPLE,
+    ));
+    let link = out.trim();
+    assert!(link.starts_with("https://example.org/p/#v=1&"), "{link}");
+    let state = freepgt::share::decode(link.split_once('#').unwrap().1).unwrap();
+    assert_eq!(state.step, Some(4));
+    assert_eq!(
+        freepgt::Scenario::parse(&state.text).unwrap().to_text(),
+        freepgt::Scenario::parse(EXAMPLE).unwrap().to_text()
+    );
+    let embed = text_of(&freepgt(&["url", "--embed"], EXAMPLE));
+    assert!(embed.trim().ends_with("&embed=1"));
+}
+
+fn text_of(o: &Output) -> String {
+    text(&o.stdout)
+}
