@@ -55,9 +55,10 @@ enum Cmd {
         /// Link to the embed view (no editing chrome).
         #[arg(long)]
         embed: bool,
-        /// Open at this step (index of the scenario's command).
+        /// Open at this step: `N` (the scenario's command N, 0 = arch) or `N.M` (event M of
+        /// that command's trace).
         #[arg(long)]
-        step: Option<usize>,
+        step: Option<freepgt::share::StepRef>,
         /// The playground's address.
         #[arg(long, default_value = "./")]
         base: String,

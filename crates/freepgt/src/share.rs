@@ -4,7 +4,8 @@
 //! #v=1&s=arch%20x86_64%0Avma%200x400000%20...   readable: the scenario text, percent-encoded
 //! #v=1&z=<base64url(raw deflate(text))>         compact: used only when >= 20% shorter
 //! #example/gather                                 a preset by id
-//! ... &step=N &embed=1 &compare=1                 the step shown, embed mode, compare mode
+//! ... &step=N[.M] &embed=1 &compare=1            the step shown (command N, trace event M),
+//!                                                 embed mode, compare mode
 //! ```
 //!
 //! One pair of pure functions, [`encode`] and [`decode`], maps state to fragment and back.
@@ -35,13 +36,54 @@ const KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// A position in a scenario: command `command` (index into the scenario's commands, 0 =
+/// `arch`) and optionally event `event` of that command's trace.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct StepRef {
+    /// Index of the command.
+    pub command: usize,
+    /// Index of the trace event within it.
+    pub event: Option<usize>,
+}
+
+impl fmt::Display for StepRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.event {
+            Some(e) => write!(f, "{}.{e}", self.command),
+            None => write!(f, "{}", self.command),
+        }
+    }
+}
+
+impl std::str::FromStr for StepRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let num = |t: &str| -> Result<usize, String> {
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("step '{s}' is not N or N.M"));
+            }
+            t.parse().map_err(|_| format!("step '{s}' is too large"))
+        };
+        match s.split_once('.') {
+            Some((c, e)) => Ok(StepRef {
+                command: num(c)?,
+                event: Some(num(e)?),
+            }),
+            None => Ok(StepRef {
+                command: num(s)?,
+                event: None,
+            }),
+        }
+    }
+}
+
 /// The state a link carries.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Shared {
     /// The scenario text (canonical when produced by the playground).
     pub text: String,
-    /// The step shown: an index into the scenario's commands.
-    pub step: Option<usize>,
+    /// The step shown.
+    pub step: Option<StepRef>,
     /// Embed mode: no editing chrome.
     pub embed: bool,
     /// Compare mode: the scenario under both kernels side by side.
@@ -83,7 +125,7 @@ pub enum ShareError {
     InflatesTooLarge,
     /// The text is not UTF-8.
     BadUtf8,
-    /// `step=` is not a number.
+    /// `step=` is not `N` or `N.M`.
     BadStep(String),
     /// `#example/ID` names no preset.
     UnknownExample(String),
@@ -115,7 +157,7 @@ impl fmt::Display for ShareError {
                 write!(f, "compact link (z=) expands beyond {MAX_TEXT} bytes")
             }
             ShareError::BadUtf8 => f.write_str("link text is not UTF-8"),
-            ShareError::BadStep(s) => write!(f, "step '{s}' is not a number"),
+            ShareError::BadStep(s) => write!(f, "step '{s}' is not N or N.M"),
             ShareError::UnknownExample(id) => write!(f, "no example named '{id}'"),
             ShareError::Scenario(e) => write!(f, "linked scenario: {e}"),
         }
@@ -266,14 +308,17 @@ mod tests {
         let text = presets::find("large").unwrap().text();
         let s = Shared {
             text: text.clone(),
-            step: Some(7),
+            step: Some(StepRef {
+                command: 7,
+                event: Some(12),
+            }),
             compare: true,
             embed: true,
             example: None,
         };
         let (frag, form) = encode_with_form(&s);
         assert_eq!(form, Form::Compact);
-        assert!(frag.ends_with("&step=7&compare=1&embed=1"));
+        assert!(frag.ends_with("&step=7.12&compare=1&embed=1"));
         assert_eq!(decode(&format!("#{frag}")).unwrap(), s);
     }
 
@@ -281,7 +326,13 @@ mod tests {
     fn example_links_load_presets() {
         let s = decode("#example/gather&step=3").unwrap();
         assert_eq!(s.text, presets::find("gather").unwrap().text());
-        assert_eq!(s.step, Some(3));
+        assert_eq!(
+            s.step,
+            Some(StepRef {
+                command: 3,
+                event: None
+            })
+        );
         assert_eq!(
             decode("#example/nope"),
             Err(ShareError::UnknownExample("nope".into()))

@@ -4,7 +4,7 @@
 //! The fuzz target runs 256 cases in the default test run; the full run is a command:
 //! `PROPTEST_CASES=1000000 cargo test --release -p freepgt --test share -- --ignored`.
 
-use freepgt::share::{bodies, decode, encode_with_form, Form, Shared};
+use freepgt::share::{bodies, decode, encode_with_form, Form, Shared, StepRef};
 use freepgt::{presets, ArchId, Scenario};
 use proptest::prelude::*;
 
@@ -43,7 +43,10 @@ fn preset_links_round_trip_and_meet_the_budgets() {
         let text = canonical(&p.text());
         let state = Shared {
             text: text.clone(),
-            step: Some(3),
+            step: Some(StepRef {
+                command: 3,
+                event: Some(1),
+            }),
             ..Shared::default()
         };
         let (frag, _) = encode_with_form(&state);
@@ -91,8 +94,9 @@ proptest! {
 
     /// scenario -> URL -> scenario, whichever form the encoder picks, with step and flags.
     #[test]
-    fn round_trip(text in scenario_text(), step in proptest::option::of(0usize..200),
+    fn round_trip(text in scenario_text(), step in proptest::option::of((0usize..200, proptest::option::of(0usize..50))),
                   embed in any::<bool>(), compare in any::<bool>()) {
+        let step = step.map(|(command, event)| StepRef { command, event });
         let state = Shared { text, step, embed, compare, example: None };
         let (frag, form) = encode_with_form(&state);
         prop_assert_eq!(decode(&frag).unwrap(), state.clone());
