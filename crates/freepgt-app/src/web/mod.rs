@@ -1,0 +1,319 @@
+//! Everything that touches the browser: mounting, the reducer as yew's `Reducible`,
+//! autosave, keyboard shortcuts, the panic banner and the `window.freepgtApp` hook.
+
+mod axis;
+mod panels;
+mod tree;
+
+use crate::state::{Action, State};
+use serde::Serialize;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+const STORAGE_KEY: &str = "freepgt-playground/scenario";
+
+thread_local! {
+    static LATEST: RefCell<Option<Rc<Snapshot>>> = const { RefCell::new(None) };
+    static REDUCE_START: Cell<f64> = const { Cell::new(-1.0) };
+    static TIMES: Cell<(f64, f64)> = const { Cell::new((-1.0, -1.0)) };
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// The reducer, as yew wants it. All logic is in [`State::reduce`].
+#[derive(Clone, Debug)]
+pub struct AppState(pub State);
+
+impl Reducible for AppState {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        REDUCE_START.with(|c| c.set(now()));
+        Rc::new(AppState(self.0.reduce(action)))
+    }
+}
+
+/// The handle components use to dispatch actions.
+pub type Dispatch = UseReducerDispatcher<AppState>;
+
+/// What `window.freepgtApp.state()` returns (for tests and debugging).
+#[derive(Serialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot {
+    text: String,
+    report: String,
+    arch: Option<String>,
+    kernel: String,
+    counts: Counts,
+    vmas: usize,
+    ops: usize,
+    freed: Vec<String>,
+    flushes: Vec<String>,
+    bugs: Vec<String>,
+    orphans: Vec<String>,
+    notice: Option<String>,
+    text_error: Option<String>,
+    undo: usize,
+    redo: usize,
+    revision: u64,
+    first_render_ms: f64,
+    last_render_ms: f64,
+}
+
+#[derive(Serialize, Clone, Copy, Debug)]
+struct Counts {
+    pte: u64,
+    pmd: u64,
+    pud: u64,
+}
+
+fn snapshot(s: &State) -> Snapshot {
+    let sim = &s.sim;
+    let c = crate::model::counts(sim.mm.as_ref());
+    let (freed, flushes, bugs) = match &sim.last {
+        Some(l) => (
+            freepgt::report::freed_tables(&l.outcome)
+                .iter()
+                .map(|(lv, b)| format!("{lv} {b}"))
+                .collect(),
+            freepgt::report::flushes(&l.outcome)
+                .iter()
+                .map(|f| format!("{} {}", f.start, f.end))
+                .collect(),
+            freepgt::report::bug_lines(&l.outcome),
+        ),
+        None => Default::default(),
+    };
+    let mut orphans: Vec<String> = sim
+        .mm
+        .as_ref()
+        .map(|m| {
+            m.orphans()
+                .iter()
+                .map(|t| format!("{} {}", t.level, t.base))
+                .collect()
+        })
+        .unwrap_or_default();
+    orphans.sort();
+    let (first, last) = TIMES.with(|t| t.get());
+    Snapshot {
+        text: sim.text.clone(),
+        report: sim.report.clone(),
+        arch: sim.header.arch.map(|a| a.to_string()),
+        kernel: sim.header.kernel().to_string(),
+        counts: Counts {
+            pte: c.pte,
+            pmd: c.pmd,
+            pud: c.pud,
+        },
+        vmas: sim.mm.as_ref().map_or(0, |m| m.vmas().len()),
+        ops: sim.ops.len(),
+        freed,
+        flushes,
+        bugs,
+        orphans,
+        notice: s.notice.clone(),
+        text_error: s.text_error.clone(),
+        undo: s.undo.len(),
+        redo: s.redo.len(),
+        revision: s.revision,
+        first_render_ms: first,
+        last_render_ms: last,
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn install_hook() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hook = js_sys::Object::new();
+    let state = Closure::<dyn Fn() -> JsValue>::new(|| {
+        LATEST.with(|l| match &*l.borrow() {
+            Some(s) => serde_wasm_bindgen::to_value(&**s).unwrap_or(JsValue::NULL),
+            None => JsValue::NULL,
+        })
+    });
+    let _ = js_sys::Reflect::set(&hook, &"state".into(), state.as_ref());
+    state.forget();
+    let _ = js_sys::Reflect::set(&window, &"freepgtApp".into(), &hook);
+}
+
+fn install_panic_banner() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("panic"))
+        {
+            el.set_text_content(Some(&format!(
+                "The playground crashed: {info}. Your scenario was autosaved; reload the page to continue."
+            )));
+            let _ = el.remove_attribute("hidden");
+        }
+    }));
+}
+
+#[function_component(App)]
+fn app() -> Html {
+    let state = use_reducer(|| {
+        let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        AppState(State::restore(saved.as_deref()))
+    });
+    let dispatch = state.dispatcher();
+
+    // Autosave, the test hook and timings, after every render that changed the scenario.
+    {
+        let s = state.0.clone();
+        use_effect_with(s.revision, move |_| {
+            if let Some(st) = storage() {
+                let _ = st.set_item(STORAGE_KEY, &s.sim.text);
+            }
+        });
+    }
+    {
+        let s = state.0.clone();
+        use_effect(move || {
+            let t = now();
+            TIMES.with(|c| {
+                let (first, _) = c.get();
+                let first = if first < 0.0 { t } else { first };
+                let last = REDUCE_START.with(|r| r.get());
+                c.set((first, if last >= 0.0 { t - last } else { -1.0 }));
+            });
+            LATEST.with(|l| *l.borrow_mut() = Some(Rc::new(snapshot(&s))));
+        });
+    }
+    // Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y), except while typing in a field.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("window");
+            let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+            let listener = gloo::events::EventListener::new_with_options(&window, "keydown", opts, move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                if !(e.ctrl_key() || e.meta_key()) {
+                    return;
+                }
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT"));
+                if typing {
+                    return;
+                }
+                match (e.key().to_ascii_lowercase().as_str(), e.shift_key()) {
+                    ("z", false) => {
+                        e.prevent_default();
+                        dispatch.dispatch(Action::Undo);
+                    }
+                    ("z", true) | ("y", false) => {
+                        e.prevent_default();
+                        dispatch.dispatch(Action::Redo);
+                    }
+                    _ => {}
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    let s = &state.0;
+    html! {
+        <>
+            <panels::Header state={s.clone_rc()} dispatch={dispatch.clone()} />
+            if let Some(n) = &s.notice {
+                <div class="notice" role="alert" id="notice">
+                    <span>{ "⚠ " }{ n }</span>
+                    <button type="button" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::DismissNotice) }>{ "Dismiss" }</button>
+                </div>
+            }
+            <main class="layout">
+                <section class="panel wide" aria-labelledby="axis-h">
+                    <h2 id="axis-h">{ "Address space" }</h2>
+                    <axis::AxisView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                </section>
+                <panels::Edit state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <panels::LastOp state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <tree::TreeView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <panels::ScenarioText state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <panels::Report state={s.clone_rc()} />
+            </main>
+        </>
+    }
+}
+
+/// Props shared by the panels: the state (compared by pointer) and the dispatcher.
+#[derive(Properties, Clone)]
+pub struct Props {
+    /// The state.
+    pub state: Rc<State>,
+    /// Dispatches actions.
+    pub dispatch: Dispatch,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &o.state)
+    }
+}
+
+trait CloneRc {
+    fn clone_rc(&self) -> Rc<State>;
+}
+
+impl CloneRc for State {
+    fn clone_rc(&self) -> Rc<State> {
+        thread_local! {
+            static CACHE: RefCell<Option<(u64, *const crate::state::Sim, Rc<State>)>> = const { RefCell::new(None) };
+        }
+        // Hand out the same Rc while nothing changed, so panels skip re-rendering.
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            let key_sim = Rc::as_ptr(&self.sim);
+            if let Some((rev, sim, rc)) = &*c {
+                if *rev == self.revision && *sim == key_sim && same_ui(rc, self) {
+                    return rc.clone();
+                }
+            }
+            let rc = Rc::new(self.clone());
+            *c = Some((self.revision, key_sim, rc.clone()));
+            rc
+        })
+    }
+}
+
+fn same_ui(a: &State, b: &State) -> bool {
+    a.notice == b.notice
+        && a.text_error == b.text_error
+        && a.mode == b.mode
+        && a.zoom == b.zoom
+        && a.selection == b.selection
+        && a.inspected == b.inspected
+        && a.expanded == b.expanded
+        && a.undo.len() == b.undo.len()
+        && a.redo.len() == b.redo.len()
+}
+
+/// Mounts the app into `#app`.
+pub fn run() {
+    install_panic_banner();
+    install_hook();
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"))
+        .expect("index.html has #app");
+    yew::Renderer::<App>::with_root(root).render();
+}
