@@ -1,1 +1,3 @@
-fn main() { freepgt_app::run(); }
+fn main() {
+    freepgt_app::run();
+}

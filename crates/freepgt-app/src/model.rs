@@ -19,14 +19,12 @@ pub fn human_size(n: u128) -> String {
     ];
     for (shift, u) in UNITS {
         let unit = 1u128 << shift;
-        if n >= unit && n % unit == 0 {
-            return format!("{}{u}", n >> shift);
-        }
-    }
-    for (shift, u) in UNITS {
-        let unit = 1u128 << shift;
         if n >= unit {
-            return format!("{:.1}{u}", n as f64 / unit as f64);
+            return if n % unit == 0 {
+                format!("{}{u}", n >> shift)
+            } else {
+                format!("≈{:.1}{u}", n as f64 / unit as f64)
+            };
         }
     }
     format!("{n}B")
@@ -484,7 +482,13 @@ pub fn tree(sim: &Sim) -> Tree {
         });
     }
     // Attach bottom-up: deepest level first.
-    flat.sort_by_key(|n| (std::cmp::Reverse(n.level), n.base, n.status == Status::Freed));
+    flat.sort_by_key(|n| {
+        (
+            std::cmp::Reverse(n.level),
+            n.base,
+            n.status == Status::Freed,
+        )
+    });
     let mut by_key: HashMap<TableKey, Node> = HashMap::new();
     let mut order: Vec<TableKey> = Vec::new();
     for n in flat {
@@ -501,8 +505,7 @@ pub fn tree(sim: &Sim) -> Tree {
             continue;
         };
         let parent_level = arch.parent_level(node.level).filter(|l| *l != Level::Pgd);
-        let parent_key =
-            parent_level.map(|pl| (pl, node.base & arch.table_mask(pl)));
+        let parent_key = parent_level.map(|pl| (pl, node.base & arch.table_mask(pl)));
         let attached = match parent_key.and_then(|pk| by_key.get_mut(&pk)) {
             Some(parent) if node.status != Status::Leaked || parent.status == Status::Freed => {
                 parent.children.push(node);
@@ -585,7 +588,9 @@ pub fn explain(sim: &Sim, key: TableKey) -> Vec<(usize, String)> {
             level: l, base: b, ..
         }
         | Event::TableAllocated { level: l, base: b } => *l == level && b.as_u64() == base,
-        Event::Bug(freepgt::Bug::FreedWithLiveEntries { level: l, base: b, .. })
+        Event::Bug(freepgt::Bug::FreedWithLiveEntries {
+            level: l, base: b, ..
+        })
         | Event::Bug(freepgt::Bug::FreedCoveringVma { level: l, base: b }) => {
             *l == level && b.as_u64() == base
         }
@@ -596,7 +601,9 @@ pub fn explain(sim: &Sim, key: TableKey) -> Vec<(usize, String)> {
     let mut shown_context = false;
     for e in &last.outcome.events {
         match e {
-            Event::FreePgdRange { .. } | Event::ClearPageRange { .. } | Event::OldFreePgtables { .. } => {
+            Event::FreePgdRange { .. }
+            | Event::ClearPageRange { .. }
+            | Event::OldFreePgtables { .. } => {
                 context.clear();
                 context.push(e);
                 shown_context = false;
@@ -659,13 +666,20 @@ mod tests {
         assert_eq!(human_size(0x200000), "2M");
         assert_eq!(human_size(1 << 39), "512G");
         assert_eq!(human_size(0x1800), "6K");
+        assert_eq!(human_size((1 << 40) + (1 << 39) + 4096), "≈1.5T");
     }
 
     #[test]
     fn the_axis_collapses_empty_stretches_and_the_hole() {
         let hole = Some((0x800_0000_0000u128, 0xffff_f800_0000_0000u128));
         let top = 0xffff_fffc_0000_0000u128;
-        let a = Axis::layout(&[(0, 0x1000000), (0x7ff_ff00_0000, 0x800_0000_0000)], 0, top, hole, 1000.0);
+        let a = Axis::layout(
+            &[(0, 0x1000000), (0x7ff_ff00_0000, 0x800_0000_0000)],
+            0,
+            top,
+            hole,
+            1000.0,
+        );
         assert_eq!(a.segments.len(), 2);
         assert!(a.breaks.iter().any(|b| b.hole));
         let last = a.breaks.last().unwrap();
@@ -697,14 +711,20 @@ mod tests {
 
     #[test]
     fn leaked_and_orphan_tables_are_flagged() {
-        let sim = Sim::from_text(&freepgt::presets::find("mmapfail-zapfail").unwrap().text()).unwrap();
+        let sim =
+            Sim::from_text(&freepgt::presets::find("mmapfail-zapfail").unwrap().text()).unwrap();
         let t = tree(&sim);
         let mut all = Vec::new();
         fn walk<'a>(n: &'a Node, v: &mut Vec<&'a Node>) {
             v.push(n);
             n.children.iter().for_each(|c| walk(c, v));
         }
-        t.roots.iter().chain(&t.leaked).for_each(|n| walk(n, &mut all));
-        assert!(all.iter().any(|n| matches!(n.status, Status::Orphan | Status::Leaked)));
+        t.roots
+            .iter()
+            .chain(&t.leaked)
+            .for_each(|n| walk(n, &mut all));
+        assert!(all
+            .iter()
+            .any(|n| matches!(n.status, Status::Orphan | Status::Leaked)));
     }
 }

@@ -507,11 +507,23 @@ mod tests {
         let before = s.sim.text.clone();
         let s = s.reduce(Action::ApplyText("arch x86_64\nvma 400000 400800\n".into()));
         assert_eq!(s.sim.text, before);
-        assert!(s.text_error.as_deref().unwrap().starts_with("error line 2: "));
+        assert!(s
+            .text_error
+            .as_deref()
+            .unwrap()
+            .starts_with("error line 2: "));
         let s = s.reduce(Action::ApplyText("arch x86_64\ntouch 400000\n".into()));
-        assert!(s.text_error.as_deref().unwrap().starts_with("error line 2: "));
+        assert!(s
+            .text_error
+            .as_deref()
+            .unwrap()
+            .starts_with("error line 2: "));
         let s = s.reduce(Action::ApplyText("arch mips\n".into()));
-        assert!(s.text_error.as_deref().unwrap().starts_with("error line 1: "));
+        assert!(s
+            .text_error
+            .as_deref()
+            .unwrap()
+            .starts_with("error line 1: "));
         assert_eq!(s.sim.text, before);
     }
 
@@ -553,7 +565,10 @@ mod tests {
     #[test]
     fn restore_falls_back_on_bad_saves() {
         assert!(State::restore(Some("arch nope")).sim.ops.len() > 1);
-        assert_eq!(State::restore(Some("arch sparc64\n")).sim.text, "arch sparc64\n");
+        assert_eq!(
+            State::restore(Some("arch sparc64\n")).sim.text,
+            "arch sparc64\n"
+        );
         assert_eq!(State::restore(Some("")).sim.text, "");
     }
 }

@@ -1,7 +1,9 @@
 //! The address-space view: one SVG axis with empty stretches collapsed.
 
 use super::Props;
-use crate::model::{cluster, human_size, interesting, last_flushes, ticks, tree, Axis, Node, Status};
+use crate::model::{
+    cluster, human_size, interesting, last_flushes, ticks, tree, Axis, Node, Status,
+};
 use crate::state::{Action, Mode};
 use freepgt::{AddrRange, Level, Op, VirtAddr};
 use yew::prelude::*;
@@ -102,7 +104,9 @@ pub fn axis_view(p: &Props) -> Html {
         Callback::from(move |e: MouseEvent| {
             let Some((x0, _)) = *drag else { return };
             drag.set(None);
-            let Some(x1) = to_view_x(e.client_x()) else { return };
+            let Some(x1) = to_view_x(e.client_x()) else {
+                return;
+            };
             let (xa, xb) = if x0 <= x1 { (x0, x1) } else { (x1, x0) };
             let (Some(a), Some(b)) = (axis.addr_at(xa), axis.addr_at(xb)) else {
                 return;
@@ -145,7 +149,8 @@ pub fn axis_view(p: &Props) -> Html {
                 _ => (8.0, "tick pmd"),
             };
             // Skip ticks closer than 2 units (they would be a grey smear).
-            let spacing = (sg.x1 - sg.x0) * (arch.size(level) as f64) / ((sg.end - sg.start) as f64);
+            let spacing =
+                (sg.x1 - sg.x0) * (arch.size(level) as f64) / ((sg.end - sg.start) as f64);
             if spacing < 2.0 && level == Level::Pmd {
                 continue;
             }
@@ -155,7 +160,7 @@ pub fn axis_view(p: &Props) -> Html {
                     <title>{ format!("{} boundary {:#x}", crate::model::level_size_name(level), a) }</title></line> });
             }
         }
-        let label_y = if i % 2 == 0 { H - 6.0 } else { H - 6.0 };
+        let label_y = H - 6.0;
         seg_html.push(html! { <text class="edge" x={xs(sg.x0 + 1.0).to_string()} y="12">{ hex(sg.start) }</text> });
         if sg.x1 - sg.x0 > 90.0 || i + 1 == ax.segments.len() {
             seg_html.push(html! { <text class="edge" text-anchor="end" x={xs(sg.x1 - 1.0).to_string()} y={label_y.to_string()}>{ hex(sg.end) }</text> });
@@ -209,9 +214,19 @@ pub fn axis_view(p: &Props) -> Html {
     for (ri, level) in levels.iter().enumerate() {
         let y = Y_ROWS + ri as f64 * (ROW_H + 3.0);
         row_html.push(html! { <text class="row-label" x="2" y={(y + 8.0).to_string()}>{ level.name() }</text> });
-        for status in [Status::Live, Status::New, Status::Orphan, Status::Leaked, Status::Freed] {
+        for status in [
+            Status::Live,
+            Status::New,
+            Status::Orphan,
+            Status::Leaked,
+            Status::Freed,
+        ] {
             let mut pieces = Vec::new();
-            for (i, t) in all.iter().enumerate().filter(|(_, t)| t.level == *level && t.status == status) {
+            for (i, t) in all
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.level == *level && t.status == status)
+            {
                 for (x0, x1) in ax.pieces(t.base as u128, t.base as u128 + t.span as u128) {
                     pieces.push((x0, x1, i));
                 }
@@ -220,8 +235,19 @@ pub fn axis_view(p: &Props) -> Html {
                 let t = all[i];
                 let key = (t.level, t.base);
                 let d = d.clone();
-                let tip = if n > 1 { format!("{n} {} {} tables from {:#x}", status.word(), level, t.base) }
-                    else { format!("{} {} table {:#x}, span {}, used {}/{}", status.word(), level, t.base, human_size(t.span as u128), t.used, t.entries) };
+                let tip = if n > 1 {
+                    format!("{n} {} {} tables from {:#x}", status.word(), level, t.base)
+                } else {
+                    format!(
+                        "{} {} table {:#x}, span {}, used {}/{}",
+                        status.word(),
+                        level,
+                        t.base,
+                        human_size(t.span as u128),
+                        t.used,
+                        t.entries
+                    )
+                };
                 row_html.push(html! { <rect class={classes!("tbl", format!("st-{}", status.word()))} x={xs(x0).to_string()} y={y.to_string()}
                     width={(x1 - x0).max(1.0).to_string()} height={ROW_H.to_string()}
                     onclick={move |e: MouseEvent| { e.stop_propagation(); d.dispatch(Action::Inspect(Some(key))) }}

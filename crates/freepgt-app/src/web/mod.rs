@@ -16,7 +16,7 @@ use yew::prelude::*;
 const STORAGE_KEY: &str = "freepgt-playground/scenario";
 
 thread_local! {
-    static LATEST: RefCell<Option<Rc<Snapshot>>> = const { RefCell::new(None) };
+    static LATEST: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
     static REDUCE_START: Cell<f64> = const { Cell::new(-1.0) };
     static TIMES: Cell<(f64, f64)> = const { Cell::new((-1.0, -1.0)) };
 }
@@ -140,7 +140,7 @@ fn install_hook() {
     let hook = js_sys::Object::new();
     let state = Closure::<dyn Fn() -> JsValue>::new(|| {
         LATEST.with(|l| match &*l.borrow() {
-            Some(s) => serde_wasm_bindgen::to_value(&**s).unwrap_or(JsValue::NULL),
+            Some(s) => serde_wasm_bindgen::to_value(&snapshot(s)).unwrap_or(JsValue::NULL),
             None => JsValue::NULL,
         })
     });
@@ -182,6 +182,7 @@ fn app() -> Html {
         });
     }
     {
+        // Kept as is; the snapshot is only built when a test or a developer asks for it.
         let s = state.0.clone();
         use_effect(move || {
             let t = now();
@@ -191,7 +192,7 @@ fn app() -> Html {
                 let last = REDUCE_START.with(|r| r.get());
                 c.set((first, if last >= 0.0 { t - last } else { -1.0 }));
             });
-            LATEST.with(|l| *l.borrow_mut() = Some(Rc::new(snapshot(&s))));
+            LATEST.with(|l| *l.borrow_mut() = Some(Rc::new(s)));
         });
     }
     // Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y), except while typing in a field.
@@ -200,32 +201,33 @@ fn app() -> Html {
         use_effect_with((), move |_| {
             let window = web_sys::window().expect("window");
             let opts = gloo::events::EventListenerOptions::enable_prevent_default();
-            let listener = gloo::events::EventListener::new_with_options(&window, "keydown", opts, move |e| {
-                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                if !(e.ctrl_key() || e.meta_key()) {
-                    return;
-                }
-                let typing = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT"));
-                if typing {
-                    return;
-                }
-                match (e.key().to_ascii_lowercase().as_str(), e.shift_key()) {
-                    ("z", false) => {
-                        e.prevent_default();
-                        dispatch.dispatch(Action::Undo);
+            let listener =
+                gloo::events::EventListener::new_with_options(&window, "keydown", opts, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if !(e.ctrl_key() || e.meta_key()) {
+                        return;
                     }
-                    ("z", true) | ("y", false) => {
-                        e.prevent_default();
-                        dispatch.dispatch(Action::Redo);
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT"));
+                    if typing {
+                        return;
                     }
-                    _ => {}
-                }
-            });
+                    match (e.key().to_ascii_lowercase().as_str(), e.shift_key()) {
+                        ("z", false) => {
+                            e.prevent_default();
+                            dispatch.dispatch(Action::Undo);
+                        }
+                        ("z", true) | ("y", false) => {
+                            e.prevent_default();
+                            dispatch.dispatch(Action::Redo);
+                        }
+                        _ => {}
+                    }
+                });
             move || drop(listener)
         });
     }

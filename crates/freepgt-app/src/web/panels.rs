@@ -116,7 +116,13 @@ pub fn edit(p: &Props) -> Html {
     let page = s.sim.mm.as_ref().map_or(4096, |m| m.arch().page_size());
 
     let add_vma = {
-        let (d, vstart, vsize, vname, err) = (d.clone(), vstart.clone(), vsize.clone(), vname.clone(), local_err.clone());
+        let (d, vstart, vsize, vname, err) = (
+            d.clone(),
+            vstart.clone(),
+            vsize.clone(),
+            vname.clone(),
+            local_err.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let parsed = (|| {
@@ -124,10 +130,16 @@ pub fn edit(p: &Props) -> Html {
                 let size = parse_size(&input_value(&vsize))?;
                 let end = start.checked_add(size).ok_or("start + size overflows")?;
                 let name = input_value(&vname).trim().to_string();
-                Ok::<_, String>(Op::Vma { range: range(start, end), name: (!name.is_empty()).then_some(name) })
+                Ok::<_, String>(Op::Vma {
+                    range: range(start, end),
+                    name: (!name.is_empty()).then_some(name),
+                })
             })();
             match parsed {
-                Ok(op) => { err.set(None); d.dispatch(Action::Push(op)); }
+                Ok(op) => {
+                    err.set(None);
+                    d.dispatch(Action::Push(op));
+                }
                 Err(m) => err.set(Some(m)),
             }
         })
@@ -135,8 +147,14 @@ pub fn edit(p: &Props) -> Html {
     let range_op = |make: fn(AddrRange) -> Op| {
         let (d, rstart, rend, err) = (d.clone(), rstart.clone(), rend.clone(), local_err.clone());
         Callback::from(move |_: MouseEvent| {
-            match (parse_addr(&input_value(&rstart)), parse_addr(&input_value(&rend))) {
-                (Ok(a), Ok(b)) => { err.set(None); d.dispatch(Action::Push(make(range(a, b)))); }
+            match (
+                parse_addr(&input_value(&rstart)),
+                parse_addr(&input_value(&rend)),
+            ) {
+                (Ok(a), Ok(b)) => {
+                    err.set(None);
+                    d.dispatch(Action::Push(make(range(a, b))));
+                }
                 (Err(m), _) | (_, Err(m)) => err.set(Some(m)),
             }
         })
@@ -146,14 +164,24 @@ pub fn edit(p: &Props) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match parse_addr(&input_value(&faddr)) {
-                Ok(a) => { err.set(None); d.dispatch(Action::Push(Op::Touch { addr: VirtAddr::new(a) })); }
+                Ok(a) => {
+                    err.set(None);
+                    d.dispatch(Action::Push(Op::Touch {
+                        addr: VirtAddr::new(a),
+                    }));
+                }
                 Err(m) => err.set(Some(m)),
             }
         })
     };
     let sel = s.selection;
     let hex = |v: Option<u64>| v.map(|v| format!("{v:#x}")).unwrap_or_default();
-    let vmas: Vec<freepgt::Vma> = s.sim.mm.as_ref().map(|m| m.vmas().iter().cloned().collect()).unwrap_or_default();
+    let vmas: Vec<freepgt::Vma> = s
+        .sim
+        .mm
+        .as_ref()
+        .map(|m| m.vmas().iter().cloned().collect())
+        .unwrap_or_default();
     let shown = vmas.len().min(200);
     html! {
         <section class="panel" aria-labelledby="edit-h">
@@ -222,7 +250,12 @@ pub fn last_op(p: &Props) -> Html {
         return html! { <section class="panel" id="last-op" aria-labelledby="last-h"><h2 id="last-h">{ "Last operation" }</h2><p class="muted">{ "No operation yet." }</p></section> };
     };
     let freed = freed_tables(&last.outcome);
-    let kept: Vec<&Event> = last.outcome.events.iter().filter(|e| matches!(e, Event::TableKept { .. })).collect();
+    let kept: Vec<&Event> = last
+        .outcome
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::TableKept { .. }))
+        .collect();
     let fl = flushes(&last.outcome);
     let bugs = bug_lines(&last.outcome);
     let vpte = s.sim.mm.as_ref().is_some_and(|m| m.arch().vpte.is_some());
