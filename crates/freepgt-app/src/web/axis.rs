@@ -1,9 +1,7 @@
 //! The address-space view: one SVG axis with empty stretches collapsed.
 
 use super::Props;
-use crate::model::{
-    cluster, human_size, interesting, last_flushes, ticks, tree, Axis, Node, Status,
-};
+use crate::model::{cluster, human_size, interesting, last_flushes, ticks, Axis, Node, Status};
 use crate::state::{Action, Mode};
 use freepgt::{AddrRange, Level, Op, VirtAddr};
 use yew::prelude::*;
@@ -59,7 +57,7 @@ pub fn axis_view(p: &Props) -> Html {
         Axis::layout(&iv, lo, hi, hole, W - GUTTER)
     });
     let sim = s.sim.clone();
-    let tables = use_memo(rev, move |_| tree(&sim));
+    let tables = super::tree_of(&sim);
     let ax: &Axis = &axis;
     let xs = |x: f64| x + GUTTER;
 

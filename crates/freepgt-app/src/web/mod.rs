@@ -28,6 +28,24 @@ fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The table tree of a sim, built once per sim however many views draw it.
+pub fn tree_of(sim: &Rc<crate::state::Sim>) -> Rc<crate::model::Tree> {
+    thread_local! {
+        static TREE: RefCell<Option<(*const crate::state::Sim, Rc<crate::model::Tree>)>> = const { RefCell::new(None) };
+    }
+    TREE.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some((ptr, tree)) = &*t {
+            if *ptr == Rc::as_ptr(sim) {
+                return tree.clone();
+            }
+        }
+        let tree = Rc::new(crate::model::tree(sim));
+        *t = Some((Rc::as_ptr(sim), tree.clone()));
+        tree
+    })
+}
+
 /// The reducer, as yew wants it. All logic is in [`State::reduce`].
 #[derive(Clone, Debug)]
 pub struct AppState(pub State);

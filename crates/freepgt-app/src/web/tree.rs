@@ -1,7 +1,7 @@
 //! The page-table tree: pgd → pud → pmd → pte (sparc64: pgd → pmd → pte), runs merged.
 
 use super::{Dispatch, Props};
-use crate::model::{human_size, rows, tree, Node, Row};
+use crate::model::{human_size, rows, Node, Row};
 use crate::state::{Action, State};
 use freepgt::VirtAddr;
 use yew::prelude::*;
@@ -93,7 +93,7 @@ fn render_node(n: &Node, s: &State, d: &Dispatch) -> Html {
 pub fn tree_view(p: &Props) -> Html {
     let s = &p.state;
     let sim = s.sim.clone();
-    let t = use_memo(s.revision, move |_| tree(&sim));
+    let t = super::tree_of(&sim);
     let arch = s.sim.mm.as_ref().map(|m| m.arch());
     let path = match arch {
         Some(a) if a.folded(freepgt::Level::Pud) => "pgd → pmd → pte (pud folded)",
