@@ -26,7 +26,7 @@ step "cargo test (native: core, CLI, app state)"
 cargo test --workspace
 
 step "release CLI (the browser tests compare the app with it)"
-cargo build --release -p freepgt-cli
+cargo build --profile cli -p freepgt-cli
 
 if [ -d crates/freepgt-app/tests ]; then
   step "wasm-bindgen-test (headless Chromium + Node)"
@@ -42,7 +42,7 @@ if [ -f index.html ]; then
 fi
 
 step "benchmark (numbers, not assertions)"
-target/release/freepgt bench
+target/cli/freepgt bench
 
 if [ -d web/tests ]; then
   step "browser tests (playwright-core + /usr/bin/chromium)"

@@ -11,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
 export const dist = path.join(root, 'dist');
 export const artifacts = path.join(here, 'artifacts');
-export const cli = process.env.FREEPGT_CLI || path.join(root, 'target/release/freepgt');
+export const cli = process.env.FREEPGT_CLI || path.join(root, 'target/cli/freepgt');
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -92,7 +92,7 @@ export async function changes(page, fn) {
 
 /** The CLI's report for a scenario text: the oracle the app must equal. */
 export function cliReport(text) {
-  if (!existsSync(cli)) throw new Error(`no CLI at ${cli}: cargo build --release -p freepgt-cli`);
+  if (!existsSync(cli)) throw new Error(`no CLI at ${cli}: cargo build --profile cli -p freepgt-cli`);
   return execFileSync(cli, ['run', '--visits', '--orphans', '-'], { input: text, encoding: 'utf8' });
 }
 
