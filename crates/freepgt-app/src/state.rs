@@ -7,6 +7,7 @@
 
 use freepgt::report::{step_lines, ReportOptions};
 use freepgt::scenario::Command;
+use freepgt::share::StepRef;
 use freepgt::{ArchId, Kernel, LineErrorKind, Mm, Op, Outcome, Scenario, ScenarioError, VirtAddr};
 use std::fmt::Write as _;
 use std::rc::Rc;
@@ -59,6 +60,8 @@ pub struct Sim {
     pub mm: Option<Mm>,
     /// The last op and its outcome.
     pub last: Option<LastOp>,
+    /// Every op's outcome (its trace), in op order: step-through and links address any of them.
+    pub outcomes: Vec<Rc<Outcome>>,
     /// The canonical scenario text.
     pub text: String,
     /// The CLI report (`run --visits --orphans`), byte for byte.
@@ -97,8 +100,8 @@ impl Sim {
         }
     }
 
-    /// Lines the header takes.
-    fn header_lines(&self) -> usize {
+    /// Lines the header takes (also: the index of the first op among the commands).
+    pub fn header_lines(&self) -> usize {
         usize::from(self.header.arch.is_some())
             + usize::from(self.header.kernel.is_some())
             + usize::from(self.header.fua.is_some())
@@ -111,6 +114,7 @@ impl Sim {
             ops: Vec::with_capacity(ops.len()),
             mm: None,
             last: None,
+            outcomes: Vec::new(),
             text: String::new(),
             report: String::new(),
         };
@@ -168,6 +172,7 @@ impl Sim {
         self.report
             .push_str(&step_lines(&command, Some(&outcome), Some(mm), REPORT_OPTS));
         self.ops.push(op.clone());
+        self.outcomes.push(Rc::new(outcome.clone()));
         self.last = Some(LastOp { op, outcome });
         Ok(())
     }
@@ -257,6 +262,11 @@ pub enum Action {
     ToggleRun(TableKey),
     /// Hide the notice.
     DismissNotice,
+    /// Show a step: command N (index into the scenario's commands) and optionally trace event
+    /// M of it. `None` shows the last operation.
+    SetStep(Option<StepRef>),
+    /// Show 2.6.11 and 2.6.12 side by side.
+    SetCompare(bool),
 }
 
 /// The whole playground state.
@@ -284,6 +294,12 @@ pub struct State {
     pub inspected: Option<TableKey>,
     /// Expanded runs (by their first table).
     pub expanded: Vec<TableKey>,
+    /// The step shown (from a link or the step-through controls); `None` = the last op.
+    pub step: Option<StepRef>,
+    /// Compare mode: the scenario under both kernels.
+    pub compare: bool,
+    /// Embed mode (from the link; never changed by an action): no editing chrome.
+    pub embed: bool,
 }
 
 impl Default for State {
@@ -307,6 +323,9 @@ impl State {
             selection: None,
             inspected: None,
             expanded: Vec::new(),
+            step: None,
+            compare: false,
+            embed: false,
         }
     }
 
@@ -339,6 +358,8 @@ impl State {
         self.notice = None;
         self.text_error = None;
         self.inspected = None;
+        // A step into the old scenario means nothing in the new one.
+        self.step = None;
         // A zoom or selection outside the new address space would be meaningless.
         if let Some(mm) = &self.sim.mm {
             let top = mm.arch().task_size;
@@ -440,6 +461,10 @@ impl State {
                 }
             }
             Action::DismissNotice => s.notice = None,
+            Action::SetStep(step) => {
+                s.step = step.filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len())
+            }
+            Action::SetCompare(on) => s.compare = on,
         }
         s
     }

@@ -323,6 +323,9 @@ fn same_ui(a: &State, b: &State) -> bool {
         && a.selection == b.selection
         && a.inspected == b.inspected
         && a.expanded == b.expanded
+        && a.step == b.step
+        && a.compare == b.compare
+        && a.embed == b.embed
         && a.undo.len() == b.undo.len()
         && a.redo.len() == b.redo.len()
 }
