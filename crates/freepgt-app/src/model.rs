@@ -5,7 +5,9 @@
 use crate::state::{Sim, TableKey};
 use freepgt::report::{flushes, freed_tables};
 use freepgt::{Arch, Event, Level, Mm, VirtAddr};
-use std::collections::{HashMap, HashSet};
+// B-tree maps rather than hash maps: the core already links the B-tree code, and hashbrown
+// would add ~15 KB to the wasm.
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Formats a byte count the way kernel people say it (4K, 2M, 1G, 512G, 8T, else hex).
 pub fn human_size(n: u128) -> String {
@@ -23,7 +25,9 @@ pub fn human_size(n: u128) -> String {
             return if n % unit == 0 {
                 format!("{}{u}", n >> shift)
             } else {
-                format!("≈{:.1}{u}", n as f64 / unit as f64)
+                // Tenths by integer arithmetic: float formatting would add ~12 KB of wasm.
+                let tenths = (n * 10 + unit / 2) >> shift;
+                format!("≈{}.{}{u}", tenths / 10, tenths % 10)
             };
         }
     }
@@ -158,7 +162,7 @@ impl Axis {
                 })
                 .collect();
         }
-        iv.sort();
+        iv.sort_unstable();
         let mut merged: Vec<(u128, u128)> = Vec::new();
         for (a, b) in iv {
             match merged.last_mut() {
@@ -293,7 +297,7 @@ pub fn interesting(sim: &Sim, selection: Option<(u64, u64)>) -> Vec<(u128, u128)
 /// Clusters of `[x0, x1)` pieces closer than `min_gap` view units, so that thousands of
 /// tiny blocks draw as a few: `(x0, x1, count, first index)`.
 pub fn cluster(mut pieces: Vec<(f64, f64, usize)>, min_gap: f64) -> Vec<(f64, f64, usize, usize)> {
-    pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pieces.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<(f64, f64, usize, usize)> = Vec::new();
     for (x0, x1, i) in pieces {
         match out.last_mut() {
@@ -422,12 +426,12 @@ pub fn tree(sim: &Sim) -> Tree {
         return Tree::default();
     };
     let arch = mm.arch();
-    let orphans: HashSet<TableKey> = mm
+    let orphans: BTreeSet<TableKey> = mm
         .orphans()
         .iter()
         .map(|t| (t.level, t.base.as_u64()))
         .collect();
-    let (freed, allocated): (Vec<TableKey>, HashSet<TableKey>) = match &sim.last {
+    let (freed, allocated): (Vec<TableKey>, BTreeSet<TableKey>) = match &sim.last {
         Some(last) => (
             freed_tables(&last.outcome)
                 .into_iter()
@@ -442,7 +446,7 @@ pub fn tree(sim: &Sim) -> Tree {
                 })
                 .collect(),
         ),
-        None => (Vec::new(), HashSet::new()),
+        None => (Vec::new(), BTreeSet::new()),
     };
     let mut flat: Vec<Node> = mm
         .page_tables()
@@ -482,14 +486,14 @@ pub fn tree(sim: &Sim) -> Tree {
         });
     }
     // Attach bottom-up: deepest level first.
-    flat.sort_by_key(|n| {
+    flat.sort_unstable_by_key(|n| {
         (
             std::cmp::Reverse(n.level),
             n.base,
             n.status == Status::Freed,
         )
     });
-    let mut by_key: HashMap<TableKey, Node> = HashMap::new();
+    let mut by_key: BTreeMap<TableKey, Node> = BTreeMap::new();
     let mut order: Vec<TableKey> = Vec::new();
     for n in flat {
         let k = n.key();
@@ -522,7 +526,7 @@ pub fn tree(sim: &Sim) -> Tree {
         }
     }
     fn sort(v: &mut [Node]) {
-        v.sort_by_key(|n| n.base);
+        v.sort_unstable_by_key(|n| n.base);
         for n in v.iter_mut() {
             sort(&mut n.children);
         }

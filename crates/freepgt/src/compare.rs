@@ -96,7 +96,7 @@ fn sides(s: &Scenario, kernel: Kernel) -> (Vec<(usize, String, Side)>, Option<Sc
             .iter()
             .map(|t| format!("{} {}", t.level, t.base))
             .collect();
-        orphans.sort();
+        orphans.sort_unstable();
         out.push((
             step.line,
             step.command.to_string(),

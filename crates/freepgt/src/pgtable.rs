@@ -349,8 +349,9 @@ impl PageTables {
 
     /// Every live table, reachable or leaked, sorted by level then base.
     pub fn all_live(&self) -> Vec<TableInfo> {
-        let reachable: std::collections::HashSet<usize> = {
-            let mut set = std::collections::HashSet::new();
+        // BTreeSet rather than HashSet: the wasm build already carries the B-tree code.
+        let reachable: std::collections::BTreeSet<usize> = {
+            let mut set = std::collections::BTreeSet::new();
             let mut stack = vec![self.pgd()];
             while let Some(id) = stack.pop() {
                 set.insert(id.index());
@@ -365,7 +366,7 @@ impl PageTables {
             .filter(|(_, t)| t.alive && t.level != Level::Pgd)
             .map(|(i, _)| self.info(TableId(i as u32), reachable.contains(&i)))
             .collect();
-        out.sort_by_key(|t| (t.level, t.base));
+        out.sort_unstable_by_key(|t| (t.level, t.base));
         out
     }
 

@@ -32,7 +32,7 @@ pub fn freed_tables(outcome: &Outcome) -> Vec<(Level, crate::VirtAddr)> {
         Level::Pud => 2,
         Level::Pgd => 3,
     };
-    freed.sort_by_key(|(l, b)| (order(*l), *b));
+    freed.sort_unstable_by_key(|(l, b)| (order(*l), *b));
     freed
 }
 
@@ -46,7 +46,8 @@ pub fn flushes(outcome: &Outcome) -> Vec<FlushCall> {
             _ => None,
         })
         .collect();
-    f.sort_by_key(|f| (f.start, f.end));
+    // Unstable sorts throughout: keys are distinct or equal lines, and they are smaller in wasm.
+    f.sort_unstable_by_key(|f| (f.start, f.end));
     f
 }
 
@@ -71,7 +72,7 @@ pub fn bug_lines(outcome: &Outcome) -> Vec<String> {
             _ => None,
         })
         .collect();
-    bugs.sort();
+    bugs.sort_unstable();
     bugs
 }
 
@@ -111,7 +112,7 @@ pub fn step_lines(
             .iter()
             .map(|t| format!("orphan {} {}", t.level, t.base))
             .collect();
-        orphans.sort();
+        orphans.sort_unstable();
         for o in orphans {
             let _ = writeln!(out, "{o}");
         }

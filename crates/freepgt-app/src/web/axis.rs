@@ -16,6 +16,15 @@ const H_VMA: f64 = 34.0;
 const Y_ROWS: f64 = 72.0;
 const ROW_H: f64 = 10.0;
 
+/// An SVG coordinate with one decimal, formatted with integer arithmetic: `f64`'s `Display`
+/// pulls ~12 KB of float-formatting code into the wasm.
+pub(crate) fn px(v: f64) -> String {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
+}
+
 fn hex(a: u128) -> String {
     if a > u64::MAX as u128 {
         "2^64".to_string()
@@ -138,7 +147,7 @@ pub fn axis_view(p: &Props) -> Html {
     for (i, sg) in ax.segments.iter().enumerate() {
         seg_html.push(html! {
             <rect class="seg" data-start={hex(sg.start)} data-end={hex(sg.end)} data-index={i.to_string()}
-                x={xs(sg.x0).to_string()} y="18" width={(sg.x1 - sg.x0).max(0.5).to_string()} height={(H - 36.0).to_string()} />
+                x={px(xs(sg.x0))} y="18" width={px((sg.x1 - sg.x0).max(0.5))} height={px(H - 36.0)} />
         });
         for (level, at) in ticks(arch, sg.start, sg.end, 48) {
             let (h, cls) = match level {
@@ -154,14 +163,16 @@ pub fn axis_view(p: &Props) -> Html {
             }
             for a in at {
                 let x = xs(sg.x(a));
-                seg_html.push(html! { <line class={cls} x1={x.to_string()} x2={x.to_string()} y1={(Y_VMA - h).to_string()} y2={(Y_VMA + H_VMA).to_string()}>
+                seg_html.push(html! { <line class={cls} x1={px(x)} x2={px(x)} y1={px(Y_VMA - h)} y2={px(Y_VMA + H_VMA)}>
                     <title>{ format!("{} boundary {:#x}", crate::model::level_size_name(level), a) }</title></line> });
             }
         }
         let label_y = H - 6.0;
-        seg_html.push(html! { <text class="edge" x={xs(sg.x0 + 1.0).to_string()} y="12">{ hex(sg.start) }</text> });
+        seg_html.push(
+            html! { <text class="edge" x={px(xs(sg.x0 + 1.0))} y="12">{ hex(sg.start) }</text> },
+        );
         if sg.x1 - sg.x0 > 90.0 || i + 1 == ax.segments.len() {
-            seg_html.push(html! { <text class="edge" text-anchor="end" x={xs(sg.x1 - 1.0).to_string()} y={label_y.to_string()}>{ hex(sg.end) }</text> });
+            seg_html.push(html! { <text class="edge" text-anchor="end" x={px(xs(sg.x1 - 1.0))} y={px(label_y)}>{ hex(sg.end) }</text> });
         }
     }
     let breaks = ax.breaks.iter().map(|b| {
@@ -169,9 +180,9 @@ pub fn axis_view(p: &Props) -> Html {
         let w = b.x1 - b.x0;
         let label = if b.hole { "VA hole".to_string() } else { format!("⋯ {}", human_size(b.end - b.start)) };
         html! { <g class={classes!("break", b.hole.then_some("hole"))}>
-            <rect x={x.to_string()} y="18" width={w.to_string()} height={(H - 36.0).to_string()} />
-            <path d={format!("M{} 20 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 M{} 20 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8", x + w / 2.0 - 5.0, x + w / 2.0 + 1.0)} />
-            <text x={(x + w / 2.0).to_string()} y={(H - 20.0).to_string()} text-anchor="middle" class="break-label">{ label.clone() }</text>
+            <rect x={px(x)} y="18" width={px(w)} height={px(H - 36.0)} />
+            <path d={format!("M{} 20 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 M{} 20 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8 l6 8 l-6 8", px(x + w / 2.0 - 5.0), px(x + w / 2.0 + 1.0))} />
+            <text x={px(x + w / 2.0)} y={px(H - 20.0)} text-anchor="middle" class="break-label">{ label.clone() }</text>
             <title>{ format!("{} [{}, {}) collapsed ({})", if b.hole { "the sparc64 VA hole" } else { "empty" }, hex(b.start), hex(b.end), human_size(b.end - b.start)) }</title>
         </g> }
     }).collect::<Html>();
@@ -187,19 +198,19 @@ pub fn axis_view(p: &Props) -> Html {
     let vma_html = cluster(pieces, 1.0).into_iter().map(|(x0, x1, n, i)| {
         let w = (x1 - x0).max(1.0);
         if n > 1 {
-            return html! { <g class="vma cluster"><rect x={xs(x0).to_string()} y={Y_VMA.to_string()} width={w.to_string()} height={H_VMA.to_string()} />
+            return html! { <g class="vma cluster"><rect x={px(xs(x0))} y={px(Y_VMA)} width={px(w)} height={px(H_VMA)} />
                 <title>{ format!("{n} vmas from {}", vmas[i].start) }</title>
-                if w > 60.0 { <text x={xs(x0 + 3.0).to_string()} y={(Y_VMA + 13.0).to_string()}>{ format!("{n} vmas") }</text> }
+                if w > 60.0 { <text x={px(xs(x0 + 3.0))} y={px(Y_VMA + 13.0)}>{ format!("{n} vmas") }</text> }
             </g> };
         }
         let v = vmas[i];
         let name = v.name.clone().unwrap_or_default();
         let tip = format!("vma {} [{}, {}) {}", name, v.start, v.end, human_size((v.end.as_u64() - v.start.as_u64()) as u128));
-        html! { <g class="vma"><rect x={xs(x0).to_string()} y={Y_VMA.to_string()} width={w.to_string()} height={H_VMA.to_string()} />
+        html! { <g class="vma"><rect x={px(xs(x0))} y={px(Y_VMA)} width={px(w)} height={px(H_VMA)} />
             <title>{ tip }</title>
-            if w > 34.0 { <text x={xs(x0 + 2.0).to_string()} y={(Y_VMA + 12.0).to_string()}>{ if name.is_empty() { "vma".to_string() } else { name.clone() } }</text> }
-            if w > 70.0 { <text class="bounds" x={xs(x0 + 2.0).to_string()} y={(Y_VMA + 23.0).to_string()}>{ v.start.to_string() }</text>
-                         <text class="bounds" x={xs(x0 + 2.0).to_string()} y={(Y_VMA + 31.0).to_string()}>{ format!("– {}", v.end) }</text> }
+            if w > 34.0 { <text x={px(xs(x0 + 2.0))} y={px(Y_VMA + 12.0)}>{ if name.is_empty() { "vma".to_string() } else { name.clone() } }</text> }
+            if w > 70.0 { <text class="bounds" x={px(xs(x0 + 2.0))} y={px(Y_VMA + 23.0)}>{ v.start.to_string() }</text>
+                         <text class="bounds" x={px(xs(x0 + 2.0))} y={px(Y_VMA + 31.0)}>{ format!("– {}", v.end) }</text> }
         </g> }
     }).collect::<Html>();
 
@@ -211,7 +222,9 @@ pub fn axis_view(p: &Props) -> Html {
     let mut row_html = Vec::new();
     for (ri, level) in levels.iter().enumerate() {
         let y = Y_ROWS + ri as f64 * (ROW_H + 3.0);
-        row_html.push(html! { <text class="row-label" x="2" y={(y + 8.0).to_string()}>{ level.name() }</text> });
+        row_html.push(
+            html! { <text class="row-label" x="2" y={px(y + 8.0)}>{ level.name() }</text> },
+        );
         for status in [
             Status::Live,
             Status::New,
@@ -246,8 +259,8 @@ pub fn axis_view(p: &Props) -> Html {
                         t.entries
                     )
                 };
-                row_html.push(html! { <rect class={classes!("tbl", format!("st-{}", status.word()))} x={xs(x0).to_string()} y={y.to_string()}
-                    width={(x1 - x0).max(1.0).to_string()} height={ROW_H.to_string()}
+                row_html.push(html! { <rect class={classes!("tbl", format!("st-{}", status.word()))} x={px(xs(x0))} y={px(y)}
+                    width={px((x1 - x0).max(1.0))} height={px(ROW_H)}
                     onclick={move |e: MouseEvent| { e.stop_propagation(); d.dispatch(Action::Inspect(Some(key))) }}
                     onmousedown={|e: MouseEvent| e.stop_propagation()}
                 ><title>{ tip }</title></rect> });
@@ -257,21 +270,24 @@ pub fn axis_view(p: &Props) -> Html {
 
     // Flush ranges of the last op.
     let fy = Y_ROWS + levels.len() as f64 * (ROW_H + 3.0) + 2.0;
-    let flush_html = last_flushes(&s.sim).iter().flat_map(|f| {
-        let (a, b) = (f.start.as_u64() as u128, f.end.as_u64() as u128);
-        let (a, b) = if a <= b { (a, b) } else { (b, a) };
-        ax.pieces(a, b).into_iter().map(move |(x0, x1)| html! {
-            <rect class="flush" x={xs(x0).to_string()} y={fy.to_string()} width={(x1 - x0).max(1.5).to_string()} height="7">
+    let flush_html = last_flushes(&s.sim)
+        .iter()
+        .flat_map(|f| {
+            let (a, b) = (f.start.as_u64() as u128, f.end.as_u64() as u128);
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            ax.pieces(a, b).into_iter().map(move |(x0, x1)| html! {
+            <rect class="flush" x={px(xs(x0))} y={px(fy)} width={px((x1 - x0).max(1.5))} height="7">
                 <title>{ format!("flush_tlb_pgtables({}, {})", f.start, f.end) }</title></rect>
         })
-    }).collect::<Html>();
+        })
+        .collect::<Html>();
 
     let sel_html = sel.map(|(a, b)| ax.pieces(a as u128, b as u128).into_iter().map(|(x0, x1)| html! {
-        <rect class="selection" x={xs(x0).to_string()} y="16" width={(x1 - x0).max(1.0).to_string()} height={(H - 30.0).to_string()} />
+        <rect class="selection" x={px(xs(x0))} y="16" width={px((x1 - x0).max(1.0))} height={px(H - 30.0)} />
     }).collect::<Html>()).unwrap_or_default();
     let drag_html = (*drag).map(|(a, b)| {
         let (x0, x1) = if a <= b { (a, b) } else { (b, a) };
-        html! { <rect class="drag" x={xs(x0).to_string()} y="16" width={(x1 - x0).max(1.0).to_string()} height={(H - 30.0).to_string()} /> }
+        html! { <rect class="drag" x={px(xs(x0))} y="16" width={px((x1 - x0).max(1.0))} height={px(H - 30.0)} /> }
     }).unwrap_or_default();
 
     let mode_buttons = Mode::ALL.iter().map(|m| {
@@ -297,7 +313,7 @@ pub fn axis_view(p: &Props) -> Html {
                 if arch.folded(Level::Pud) { String::new() } else { format!(", PUD_SIZE ({})", human_size(arch.size(Level::Pud) as u128)) },
                 human_size(arch.size(Level::Pgd) as u128)) }</p>
             <div class="axis-scroll">
-            <svg id="axis" ref={svg_ref} viewBox={format!("0 0 {W} {H}")} role="img" aria-label="address space axis: vmas, page tables by level and flush ranges"
+            <svg id="axis" ref={svg_ref} viewBox={format!("0 0 {} {}", px(W), px(H))} role="img" aria-label="address space axis: vmas, page tables by level and flush ranges"
                 class={classes!(format!("mode-{}", s.mode.id()))}
                 {onmousedown} {onmousemove} {onmouseup} {onmouseleave}>
                 <defs>
@@ -310,7 +326,7 @@ pub fn axis_view(p: &Props) -> Html {
                 { sel_html }
                 { vma_html }
                 { for row_html }
-                <text class="row-label" x="2" y={(fy + 7.0).to_string()}>{ "flush" }</text>
+                <text class="row-label" x="2" y={px(fy + 7.0)}>{ "flush" }</text>
                 { flush_html }
                 { drag_html }
             </svg>

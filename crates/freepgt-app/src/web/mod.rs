@@ -119,7 +119,7 @@ fn snapshot(s: &State) -> Snapshot {
                 .collect()
         })
         .unwrap_or_default();
-    orphans.sort();
+    orphans.sort_unstable();
     let (first, last) = TIMES.with(|t| t.get());
     Snapshot {
         text: sim.text.clone(),
