@@ -4,6 +4,7 @@
 //! everything that touches the browser is in the `web` module, built only for wasm32.
 
 pub mod model;
+pub mod model_steps;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
