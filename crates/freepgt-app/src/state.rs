@@ -7,7 +7,7 @@
 
 use freepgt::report::{step_lines, ReportOptions};
 use freepgt::scenario::Command;
-use freepgt::share::StepRef;
+use freepgt::share::{Decoded, Shared, StepRef};
 use freepgt::{ArchId, Kernel, LineErrorKind, Mm, Op, Outcome, Scenario, ScenarioError, VirtAddr};
 use std::fmt::Write as _;
 use std::rc::Rc;
@@ -38,6 +38,15 @@ impl Header {
     pub fn kernel(&self) -> Kernel {
         self.kernel.unwrap_or_default()
     }
+}
+
+/// A compact link whose text still has to be inflated (asynchronously, in a browser).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingLink {
+    /// The raw-deflated scenario text.
+    pub deflated: Vec<u8>,
+    /// Step and flags, already decoded.
+    pub rest: Shared,
 }
 
 /// The last operation and what the kernel did.
@@ -262,11 +271,16 @@ pub enum Action {
     ToggleRun(TableKey),
     /// Hide the notice.
     DismissNotice,
+    /// Show a notice (e.g. a link that could not be opened).
+    Notice(String),
     /// Show a step: command N (index into the scenario's commands) and optionally trace event
     /// M of it. `None` shows the last operation.
     SetStep(Option<StepRef>),
     /// Show 2.6.11 and 2.6.12 side by side.
     SetCompare(bool),
+    /// Open a share link's state (on load, or on browser back/forward). A link that decoded
+    /// but does not run is refused with a notice; nothing changes.
+    OpenLink(Shared),
 }
 
 /// The whole playground state.
@@ -326,6 +340,60 @@ impl State {
             step: None,
             compare: false,
             embed: false,
+        }
+    }
+
+    /// Starts from a link fragment if there is one, else from the autosaved text. A bad link
+    /// falls back to the autosave and says why in the notice (never a blank page). A compact
+    /// link's text must be inflated first: then the autosave shows until the caller has
+    /// inflated it and dispatched [`Action::OpenLink`] (see [`PendingLink`]).
+    pub fn open(fragment: Option<&str>, saved: Option<&str>) -> (Self, Option<PendingLink>) {
+        let fragment = fragment
+            .map(|f| f.trim_start_matches('#'))
+            .filter(|f| !f.is_empty());
+        let Some(fragment) = fragment else {
+            return (State::restore(saved), None);
+        };
+        match freepgt::share::decode_start(fragment) {
+            Ok(Decoded::Ready(link)) => (State::opened(link, saved), None),
+            Ok(Decoded::NeedsInflate { deflated, rest }) => {
+                let mut s = State::restore(saved);
+                s.embed = rest.embed;
+                (s, Some(PendingLink { deflated, rest }))
+            }
+            Err(e) => (State::restore(saved).with_link_error(&e.to_string()), None),
+        }
+    }
+
+    /// The state of a decoded link (or the autosave with a notice if it does not run).
+    pub fn opened(link: Shared, saved: Option<&str>) -> Self {
+        let embed = link.embed;
+        let mut s = State::restore(None).reduce(Action::OpenLink(link));
+        if let Some(notice) = s.notice.take() {
+            s = State::restore(saved);
+            s.notice = Some(notice);
+        }
+        s.undo.clear();
+        s.embed = embed;
+        s
+    }
+
+    /// This state with a notice that a link could not be opened.
+    pub fn with_link_error(mut self, e: &str) -> Self {
+        self.notice = Some(format!(
+            "cannot open the link ({e}); showing your autosaved scenario instead"
+        ));
+        self
+    }
+
+    /// The state a link carries.
+    pub fn link(&self) -> Shared {
+        Shared {
+            text: self.sim.text.clone(),
+            step: self.step,
+            embed: self.embed,
+            compare: self.compare,
+            example: None,
         }
     }
 
@@ -461,10 +529,31 @@ impl State {
                 }
             }
             Action::DismissNotice => s.notice = None,
+            Action::Notice(n) => s.notice = Some(n),
             Action::SetStep(step) => {
                 s.step = step.filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len())
             }
             Action::SetCompare(on) => s.compare = on,
+            Action::OpenLink(link) => {
+                if link.text != s.sim.text {
+                    match Sim::from_text(&link.text) {
+                        Ok(sim) => {
+                            s.replace(sim);
+                            s.zoom = None;
+                            s.selection = None;
+                            s.expanded.clear();
+                        }
+                        Err(e) => {
+                            s.notice = Some(format!("cannot open the link: {e}"));
+                            return s;
+                        }
+                    }
+                }
+                s.step = link
+                    .step
+                    .filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len());
+                s.compare = link.compare;
+            }
         }
         s
     }
@@ -524,6 +613,60 @@ mod tests {
         assert_eq!(s.sim.ops.len(), 0);
         assert!(s.notice.as_deref().unwrap().starts_with("error line 2: "));
         assert!(s.undo.is_empty());
+    }
+
+    #[test]
+    fn links_open_with_step_and_modes_and_bad_links_fall_back() {
+        let saved = "arch sparc64\nvma 10000 12000 saved\n";
+        let frag = "v=1&s=arch%20x86_64%0Avma%20400000%20401000%0Atouch%20400000%0A&step=2.1&compare=1&embed=1";
+        let (s, pending) = State::open(Some(frag), Some(saved));
+        assert!(pending.is_none());
+        assert!(s.notice.is_none(), "{:?}", s.notice);
+        assert_eq!(s.sim.ops.len(), 2);
+        assert_eq!(
+            s.step,
+            Some(StepRef {
+                command: 2,
+                event: Some(1)
+            })
+        );
+        assert!(s.compare && s.embed);
+        // A compact link opens the same state once inflated; the autosave shows meanwhile.
+        let mut big = s.link();
+        big.text = freepgt::presets::find("typical").unwrap().text();
+        let frag = freepgt::share::encode(&big);
+        assert!(frag.contains("&z="));
+        let (waiting, pending) = State::open(Some(&frag), Some(saved));
+        assert!(waiting.sim.text.contains("saved") && waiting.embed);
+        let pending = pending.expect("a compact link needs inflating");
+        let inflated = freepgt::share::inflate(&pending.deflated).unwrap();
+        let link = freepgt::share::finish(pending.rest, inflated).unwrap();
+        let opened = waiting.reduce(Action::OpenLink(link));
+        assert!(opened.sim.text.contains("vma 0x400000 0x452000 text"));
+        assert_eq!((opened.step, opened.compare), (s.step, s.compare));
+        // Corrupt, truncated or invalid links fall back to the autosave, with a notice.
+        for bad in [
+            "v=1&z=***",
+            "v=2&s=x",
+            "v=1&s=arch%20x86_64%0Atouch%200",
+            "v=1&s=arch%20vax",
+        ] {
+            let (s, _) = State::open(Some(bad), Some(saved));
+            assert!(s.sim.text.contains("saved"), "{bad}");
+            assert!(
+                s.notice
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("cannot open the link"),
+                "{bad}"
+            );
+        }
+        // No fragment: the autosave.
+        assert!(State::open(Some("#"), Some(saved))
+            .0
+            .sim
+            .text
+            .contains("saved"));
     }
 
     #[test]

@@ -166,22 +166,25 @@ impl fmt::Display for ShareError {
 
 impl std::error::Error for ShareError {}
 
-/// The two candidate bodies for a text: (readable `s=` value, compact `z=` value).
-pub fn bodies(text: &str) -> (String, String) {
-    let readable = utf8_percent_encode(text, KEEP).to_string();
-    let compact =
-        URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10));
-    (readable, compact)
+/// The readable `s=` body: the text, percent-encoded.
+pub fn readable_body(text: &str) -> String {
+    utf8_percent_encode(text, KEEP).to_string()
 }
 
-/// Encodes a state as a fragment (without `#`), and says which form it chose.
-pub fn encode_with_form(state: &Shared) -> (String, Form) {
-    let (readable, z) = bodies(&state.text);
+/// The compact `z=` body for already raw-deflated bytes: base64url without padding.
+pub fn compact_body(deflated: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(deflated)
+}
+
+/// The fragment for a state, given the compact body if one was computed (the browser
+/// compresses with its own `CompressionStream`, natively this crate's `deflate` feature
+/// does). The compact form is chosen only when it is at least 20% shorter.
+pub fn encode_choosing(state: &Shared, compact: Option<&str>) -> (String, Form) {
+    let readable = readable_body(&state.text);
     // The compact form only when it saves at least 20%: readable links are worth a little.
-    let (key, body, form) = if z.len() * 5 <= readable.len() * 4 {
-        ("z", z, Form::Compact)
-    } else {
-        ("s", readable, Form::Readable)
+    let (key, body, form) = match compact {
+        Some(z) if z.len() * 5 <= readable.len() * 4 => ("z", z.to_string(), Form::Compact),
+        _ => ("s", readable, Form::Readable),
     };
     let mut out = format!("v={VERSION}&{key}={body}");
     if let Some(step) = state.step {
@@ -196,14 +199,25 @@ pub fn encode_with_form(state: &Shared) -> (String, Form) {
     (out, form)
 }
 
-/// Encodes a state as a fragment (without `#`).
-pub fn encode(state: &Shared) -> String {
-    encode_with_form(state).0
+/// A decoded fragment, or one whose compact body still has to be inflated.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Decoded {
+    /// Everything is decoded and the text is a valid scenario.
+    Ready(Shared),
+    /// A compact link: inflate `deflated` (raw deflate, at most [`MAX_TEXT`] bytes out), then
+    /// call [`finish`] with `rest` (step and flags already decoded, text empty).
+    NeedsInflate {
+        /// The raw-deflated scenario text.
+        deflated: Vec<u8>,
+        /// The rest of the state.
+        rest: Shared,
+    },
 }
 
-/// Decodes a fragment (with or without the leading `#`). The text is checked to be a valid
-/// scenario, so a link that decodes always loads.
-pub fn decode(fragment: &str) -> Result<Shared, ShareError> {
+/// Decodes a fragment (with or without the leading `#`) up to, but not including,
+/// decompression, which the caller supplies (synchronously natively, asynchronously in a
+/// browser). Every other check is made here.
+pub fn decode_start(fragment: &str) -> Result<Decoded, ShareError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_FRAGMENT {
         return Err(ShareError::TooLong {
@@ -247,43 +261,101 @@ pub fn decode(fragment: &str) -> Result<Shared, ShareError> {
         let preset = presets::find(id).ok_or_else(|| ShareError::UnknownExample(id.to_string()))?;
         state.text = preset.text();
         state.example = Some(id.to_string());
-        return Ok(state);
+        return Ok(Decoded::Ready(state));
     }
     match version {
         None => return Err(ShareError::MissingVersion),
         Some("1") => {}
         Some(v) => return Err(ShareError::UnsupportedVersion(v.to_string())),
     }
-    state.text = match body {
-        None => return Err(ShareError::MissingScenario),
-        Some(('s', s)) => percent_decode_str(s)
-            .decode_utf8()
-            .map_err(|_| ShareError::BadUtf8)?
-            .into_owned(),
+    match body {
+        None => Err(ShareError::MissingScenario),
+        Some(('s', s)) => {
+            state.text = percent_decode_str(s)
+                .decode_utf8()
+                .map_err(|_| ShareError::BadUtf8)?
+                .into_owned();
+            Scenario::parse(&state.text).map_err(ShareError::Scenario)?;
+            Ok(Decoded::Ready(state))
+        }
         Some((_, z)) => {
-            let bytes = URL_SAFE_NO_PAD
+            let deflated = URL_SAFE_NO_PAD
                 .decode(z.trim_end_matches('='))
                 .map_err(|_| ShareError::BadBase64)?;
-            let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_TEXT)
-                .map_err(|e| match e.status {
-                    miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                        ShareError::InflatesTooLarge
-                    }
-                    _ => ShareError::BadDeflate,
-                })?;
-            String::from_utf8(raw).map_err(|_| ShareError::BadUtf8)?
+            Ok(Decoded::NeedsInflate {
+                deflated,
+                rest: state,
+            })
         }
-    };
-    Scenario::parse(&state.text).map_err(ShareError::Scenario)?;
-    Ok(state)
+    }
 }
 
-/// A full link: `base` (e.g. `https://example.org/freepgt/`) + `#` + fragment.
-pub fn link(base: &str, state: &Shared) -> String {
-    format!("{base}#{}", encode(state))
+/// Completes a compact link with its inflated text.
+pub fn finish(mut rest: Shared, inflated: Vec<u8>) -> Result<Shared, ShareError> {
+    if inflated.len() > MAX_TEXT {
+        return Err(ShareError::InflatesTooLarge);
+    }
+    rest.text = String::from_utf8(inflated).map_err(|_| ShareError::BadUtf8)?;
+    Scenario::parse(&rest.text).map_err(ShareError::Scenario)?;
+    Ok(rest)
 }
 
-#[cfg(test)]
+/// The native codec, with miniz_oxide's deflate (the `deflate` feature, on by default). The
+/// playground's wasm leaves it out and uses the browser's `CompressionStream` instead, which
+/// keeps ~30 KB gzipped out of the download.
+#[cfg(feature = "deflate")]
+mod native {
+    use super::*;
+
+    /// Raw deflate at the best compression.
+    pub fn deflate(text: &str) -> Vec<u8> {
+        miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 10)
+    }
+
+    /// Raw inflate, refusing output beyond [`MAX_TEXT`].
+    pub fn inflate(deflated: &[u8]) -> Result<Vec<u8>, ShareError> {
+        miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_TEXT).map_err(|e| match e
+            .status
+        {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::InflatesTooLarge,
+            _ => ShareError::BadDeflate,
+        })
+    }
+
+    /// The two candidate bodies for a text: (readable `s=` value, compact `z=` value).
+    pub fn bodies(text: &str) -> (String, String) {
+        (readable_body(text), compact_body(&deflate(text)))
+    }
+
+    /// Encodes a state as a fragment (without `#`), and says which form it chose.
+    pub fn encode_with_form(state: &Shared) -> (String, Form) {
+        encode_choosing(state, Some(&compact_body(&deflate(&state.text))))
+    }
+
+    /// Encodes a state as a fragment (without `#`).
+    pub fn encode(state: &Shared) -> String {
+        encode_with_form(state).0
+    }
+
+    /// Decodes a fragment (with or without the leading `#`). The text is checked to be a
+    /// valid scenario, so a link that decodes always loads.
+    pub fn decode(fragment: &str) -> Result<Shared, ShareError> {
+        match decode_start(fragment)? {
+            Decoded::Ready(s) => Ok(s),
+            Decoded::NeedsInflate { deflated, rest } => finish(rest, inflate(&deflated)?),
+        }
+    }
+
+    /// A full link: `base` (e.g. `https://example.org/freepgt/`) + `#` + fragment.
+    pub fn link(base: &str, state: &Shared) -> String {
+        format!("{base}#{}", encode(state))
+    }
+}
+
+#[cfg(feature = "deflate")]
+pub use native::{bodies, decode, deflate, encode, encode_with_form, inflate, link};
+
+#[cfg(all(test, feature = "deflate"))]
 mod tests {
     use super::*;
 

@@ -3,6 +3,7 @@
 
 mod axis;
 mod panels;
+mod share;
 mod tree;
 
 use crate::state::{Action, State};
@@ -184,16 +185,55 @@ fn install_panic_banner() {
 
 #[function_component(App)]
 fn app() -> Html {
-    let state = use_reducer(|| {
-        let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-        AppState(State::restore(saved.as_deref()))
-    });
+    let pending = use_mut_ref(|| None::<crate::state::PendingLink>);
+    let state = {
+        let pending = pending.clone();
+        use_reducer(move || {
+            let saved = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+            let (s, p) = State::open(share::current_fragment().as_deref(), saved.as_deref());
+            share::note_opened(&s);
+            *pending.borrow_mut() = p;
+            AppState(s)
+        })
+    };
     let dispatch = state.dispatcher();
+    // A compact link is inflated by the browser, then opened.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            if let Some(p) = pending.borrow_mut().take() {
+                share::open_pending(p, dispatch);
+            }
+        });
+    }
+
+    // The address bar follows the state (shortly after the render, so a burst of steps makes
+    // one history update and the render is not slowed by encoding); back/forward reopen.
+    {
+        let s = state.0.clone();
+        let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+        use_effect_with((s.revision, s.step, s.compare), move |_| {
+            let timeout = gloo::timers::callback::Timeout::new(120, move || share::sync_url(&s));
+            // Replacing drops (cancels) the previous, now stale, update.
+            *pending.borrow_mut() = Some(timeout);
+        });
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let listener = share::on_popstate(dispatch);
+            move || drop(listener)
+        });
+    }
 
     // Autosave, the test hook and timings, after every render that changed the scenario.
     {
         let s = state.0.clone();
         use_effect_with(s.revision, move |_| {
+            // An embed never overwrites the reader's own autosaved scenario.
+            if s.embed {
+                return;
+            }
             if let Some(st) = storage() {
                 let _ = st.set_item(STORAGE_KEY, &s.sim.text);
             }
@@ -251,9 +291,29 @@ fn app() -> Html {
     }
 
     let s = &state.0;
+    if s.embed {
+        // Embed mode: the picture, the last operation and the report; no editing chrome.
+        return html! {
+            <div class="embed">
+                <share::EmbedBar state={s.clone_rc()} dispatch={dispatch.clone()} />
+                if let Some(n) = &s.notice {
+                    <div class="notice" role="alert" id="notice"><span>{ "⚠ " }{ n }</span></div>
+                }
+                <main class="layout embed-layout">
+                    <section class="panel wide" aria-labelledby="axis-h">
+                        <h2 id="axis-h">{ "Address space" }</h2>
+                        <axis::AxisView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    </section>
+                    <panels::LastOp state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    <panels::Report state={s.clone_rc()} />
+                </main>
+            </div>
+        };
+    }
     html! {
         <>
             <panels::Header state={s.clone_rc()} dispatch={dispatch.clone()} />
+            <div class="sharebar"><share::SharePanel state={s.clone_rc()} dispatch={dispatch.clone()} /></div>
             if let Some(n) = &s.notice {
                 <div class="notice" role="alert" id="notice">
                     <span>{ "⚠ " }{ n }</span>

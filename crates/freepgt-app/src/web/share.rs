@@ -1,0 +1,275 @@
+//! Links and embeds in the browser: the URL fragment follows the state, back/forward reopen
+//! earlier link-level states, the Share panel shows and copies the link and the embed
+//! snippet, and embed mode's "Open in playground" link carries the full state and step.
+//! All encoding and decoding is `freepgt::share` (via `State::fragment` / `State::open`).
+
+use super::{Dispatch, Props};
+use crate::state::{Action, PendingLink, State};
+use freepgt::share::{
+    compact_body, encode_choosing, finish, Decoded, ShareError, Shared, MAX_TEXT,
+};
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+// The browser's own raw-deflate codec: miniz_oxide would add ~30 KB gzipped to the wasm.
+#[wasm_bindgen(inline_js = r#"
+export async function deflateRaw(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+export async function inflateRaw(bytes, limit) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) { await reader.cancel(); throw new Error('too-large'); }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = deflateRaw)]
+    async fn deflate_raw(text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = inflateRaw)]
+    async fn inflate_raw(bytes: &[u8], limit: f64) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    /// The scenario text of the last history entry this page pushed.
+    static PUSHED_TEXT: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The last fragment computed, with the link it encodes.
+    static LAST: RefCell<Option<(Shared, String)>> = const { RefCell::new(None) };
+    /// Bumped per sync, so a slow compression cannot overwrite a newer state's fragment.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The current fragment, without `#`.
+pub fn current_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    Some(hash.trim_start_matches('#').to_string())
+}
+
+/// The page's address without its fragment.
+pub fn base_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+/// The full link for `fragment`.
+pub fn link_for(fragment: &str) -> String {
+    format!("{}#{fragment}", base_url())
+}
+
+/// The fragment for `link`: the compact one computed by the last sync if it is for this very
+/// link, else the readable form (always valid, just longer).
+pub fn fragment_now(link: &Shared) -> String {
+    LAST.with(|l| match &*l.borrow() {
+        Some((for_link, frag)) if for_link == link => frag.clone(),
+        _ => encode_choosing(link, None).0,
+    })
+}
+
+/// Compresses and encodes `link` (readable if compression fails or does not pay).
+async fn encode(link: &Shared) -> String {
+    let compact = match deflate_raw(&link.text).await {
+        Ok(bytes) => Some(compact_body(&js_sys::Uint8Array::new(&bytes).to_vec())),
+        Err(_) => None,
+    };
+    encode_choosing(link, compact.as_deref()).0
+}
+
+/// Puts the state in the address bar: a new history entry when the scenario changed (so back
+/// returns to the previous scenario), a replaced one when only the step or mode changed.
+pub fn sync_url(s: &State) {
+    let link = s.link();
+    let text = s.sim.text.clone();
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let fragment = encode(&link).await;
+        if GENERATION.with(|g| g.get()) != generation {
+            return;
+        }
+        LAST.with(|l| *l.borrow_mut() = Some((link, fragment.clone())));
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let current = current_fragment();
+        if current.as_deref() == Some(fragment.as_str()) {
+            return;
+        }
+        let Ok(history) = window.history() else {
+            return;
+        };
+        let url = format!("#{fragment}");
+        let new_text = PUSHED_TEXT.with(|p| {
+            let mut p = p.borrow_mut();
+            let changed = p.as_deref() != Some(text.as_str());
+            *p = Some(text);
+            changed
+        });
+        let first = current.is_none_or(|f| f.is_empty());
+        let _ = if new_text && !first {
+            history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
+    });
+}
+
+/// Remembers the scenario the page opened with, so the first sync replaces rather than pushes.
+pub fn note_opened(s: &State) {
+    PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(s.sim.text.clone()));
+}
+
+/// Inflates a compact link in the browser, then opens it (or says why not).
+pub fn open_pending(pending: PendingLink, dispatch: Dispatch) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match inflate_raw(&pending.deflated, MAX_TEXT as f64).await {
+            Ok(bytes) => finish(pending.rest, js_sys::Uint8Array::new(&bytes).to_vec()),
+            Err(e) => Err(
+                if e.as_string().is_some_and(|m| m.contains("too-large"))
+                    || js_sys::Error::from(e)
+                        .message()
+                        .as_string()
+                        .is_some_and(|m| m == "too-large")
+                {
+                    ShareError::InflatesTooLarge
+                } else {
+                    ShareError::BadDeflate
+                },
+            ),
+        };
+        match result {
+            Ok(link) => {
+                PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(link.text.clone()));
+                dispatch.dispatch(Action::OpenLink(link));
+            }
+            Err(e) => dispatch.dispatch(Action::Notice(format!(
+                "cannot open the link ({e}); showing your autosaved scenario instead"
+            ))),
+        }
+    });
+}
+
+/// Back/forward: reopen the state in the fragment.
+pub fn on_popstate(dispatch: Dispatch) -> gloo::events::EventListener {
+    let window = web_sys::window().expect("window");
+    gloo::events::EventListener::new(&window, "popstate", move |_| {
+        let Some(fragment) = current_fragment().filter(|f| !f.is_empty()) else {
+            return;
+        };
+        match freepgt::share::decode_start(&fragment) {
+            Ok(Decoded::Ready(link)) => {
+                PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(link.text.clone()));
+                dispatch.dispatch(Action::OpenLink(link));
+            }
+            Ok(Decoded::NeedsInflate { deflated, rest }) => {
+                open_pending(PendingLink { deflated, rest }, dispatch.clone())
+            }
+            Err(e) => dispatch.dispatch(Action::Notice(format!("cannot open the link: {e}"))),
+        }
+    })
+}
+
+fn copy(text: &str, status: UseStateHandle<Option<&'static str>>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::spawn_local(async move {
+        let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        status.set(Some(if ok {
+            "Copied."
+        } else {
+            "Copy failed: select the text and copy it."
+        }));
+    });
+}
+
+/// The iframe snippet documentation authors paste (embed.js makes the same from a <pre>).
+pub fn embed_snippet(s: &State) -> String {
+    let link = s.link();
+    let mut fragment = fragment_now(&link);
+    if !link.embed {
+        fragment.push_str("&embed=1");
+    }
+    format!(
+        "<iframe src=\"{}\" title=\"freepgt playground\" width=\"100%\" height=\"420\" style=\"border:1px solid #8888;border-radius:6px\" loading=\"lazy\"></iframe>",
+        link_for(&fragment)
+    )
+}
+
+/// The Share button and panel.
+#[function_component(SharePanel)]
+pub fn share_panel(p: &Props) -> Html {
+    let open = use_state(|| false);
+    let status = use_state(|| None::<&'static str>);
+    let s = &p.state;
+    let toggle = {
+        let (open, status) = (open.clone(), status.clone());
+        Callback::from(move |_| {
+            status.set(None);
+            open.set(!*open);
+        })
+    };
+    let link = link_for(&fragment_now(&s.link()));
+    let snippet = embed_snippet(s);
+    let (on_copy_link, on_copy_embed) = {
+        let (l, e, st1, st2) = (
+            link.clone(),
+            snippet.clone(),
+            status.clone(),
+            status.clone(),
+        );
+        (
+            Callback::from(move |_| copy(&l, st1.clone())),
+            Callback::from(move |_| copy(&e, st2.clone())),
+        )
+    };
+    html! {
+        <div class="share">
+            <button type="button" id="share" aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
+            if *open {
+                <div class="share-panel" role="region" aria-label="share this scenario">
+                    <label>{ format!("Link ({} characters)", link.len()) }
+                        <input id="share-link" type="text" readonly=true value={link.clone()} />
+                    </label>
+                    <button type="button" id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
+                    <label>{ "Embed in a page (or add web/embed.js and write a <pre class=\"freepgt\">)" }
+                        <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
+                    </label>
+                    <button type="button" id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
+                    if let Some(msg) = *status { <span class="muted" role="status">{ msg }</span> }
+                </div>
+            }
+        </div>
+    }
+}
+
+/// Embed mode's header: what this is, and the way out to the full playground.
+#[function_component(EmbedBar)]
+pub fn embed_bar(p: &Props) -> Html {
+    let mut link = p.state.link();
+    link.embed = false;
+    let href = link_for(&encode_choosing(&link, None).0);
+    html! {
+        <header class="embed-bar">
+            <strong>{ "freepgt playground" }</strong>
+            <span class="muted small">{ format!(" {} · {}", p.state.sim.header.arch.map_or("", |a| a.name()), p.state.sim.header.kernel()) }</span>
+            <a id="open-in-playground" href={href} target="_blank" rel="noopener">{ "Open in playground ↗" }</a>
+        </header>
+    }
+}
