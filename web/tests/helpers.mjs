@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
-export const dist = path.join(root, 'dist');
+export const dist = process.env.FREEPGT_DIST || path.join(root, 'dist');
 export const artifacts = path.join(here, 'artifacts');
 export const cli = process.env.FREEPGT_CLI || path.join(root, 'target/cli/freepgt');
 
@@ -56,7 +56,7 @@ export async function launch() {
 }
 
 /** A page that records console errors and page errors into `errors`. */
-export async function openPage(browser, url, { viewport = { width: 1280, height: 800 }, colorScheme = 'light', clear = true } = {}) {
+export async function openPage(browser, url, { viewport = { width: 1280, height: 800 }, colorScheme = 'light', clear = true, ready: isApp = true } = {}) {
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const errors = [];
@@ -64,6 +64,7 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()}`));
   await page.goto(url);
+  if (!isApp) return { page, context, errors };
   await ready(page);
   if (clear) {
     await page.evaluate(() => localStorage.clear());

@@ -359,6 +359,9 @@ impl State {
             Ok(Decoded::NeedsInflate { deflated, rest }) => {
                 let mut s = State::restore(saved);
                 s.embed = rest.embed;
+                if s.embed {
+                    s.mode = Mode::Zoom;
+                }
                 (s, Some(PendingLink { deflated, rest }))
             }
             Err(e) => (State::restore(saved).with_link_error(&e.to_string()), None),
@@ -375,6 +378,10 @@ impl State {
         }
         s.undo.clear();
         s.embed = embed;
+        if embed {
+            // Dragging on an embedded axis zooms; it never edits.
+            s.mode = Mode::Zoom;
+        }
         s
     }
 
@@ -443,6 +450,21 @@ impl State {
     /// The reducer: the only place state changes.
     pub fn reduce(&self, action: Action) -> State {
         let mut s = self.clone();
+        // An embed shows a scenario; it does not edit one ("Open in playground" does).
+        let edits = matches!(
+            action,
+            Action::Push(_)
+                | Action::ApplyText(_)
+                | Action::LoadPreset(_)
+                | Action::SetArch(_)
+                | Action::SetKernel(_)
+                | Action::Undo
+                | Action::Redo
+                | Action::SetMode(_)
+        );
+        if s.embed && edits {
+            return s;
+        }
         match action {
             Action::ApplyText(text) => match Sim::from_text(&text) {
                 Ok(sim) => {
@@ -631,6 +653,10 @@ mod tests {
             })
         );
         assert!(s.compare && s.embed);
+        // An embed does not edit.
+        assert_eq!(s.mode, Mode::Zoom);
+        let still = s.reduce(Action::Push(Op::Exit));
+        assert_eq!(still.sim.ops.len(), 2);
         // A compact link opens the same state once inflated; the autosave shows meanwhile.
         let mut big = s.link();
         big.text = freepgt::presets::find("typical").unwrap().text();
