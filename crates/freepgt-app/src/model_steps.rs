@@ -133,7 +133,11 @@ pub fn markers(events: &[Event], upto: usize) -> Vec<Marker> {
     for e in events.iter().take(upto.saturating_add(1)) {
         match e {
             Event::UnmapRegion { floor, ceiling, .. } => {
-                set(fl, floor.addr(), "unmap_region: prev->vm_end or FIRST_USER_ADDRESS");
+                set(
+                    fl,
+                    floor.addr(),
+                    "unmap_region: prev->vm_end or FIRST_USER_ADDRESS",
+                );
                 set(ce, ceiling.addr(), "unmap_region: next->vm_start, or 0");
             }
             Event::FreePgtables { floor, ceiling, .. } => {
@@ -339,9 +343,9 @@ pub fn flush_granularities(arch: &Arch, events: &[Event]) -> Vec<(FlushCall, Flu
 
 /// The preset this sim is, if its canonical text equals a preset's.
 pub fn preset_of(sim: &Sim) -> Option<&'static freepgt::presets::Preset> {
-    freepgt::presets::ALL.iter().find(|p| {
-        freepgt::Scenario::parse(&p.text()).is_ok_and(|s| s.to_text() == sim.text)
-    })
+    freepgt::presets::ALL
+        .iter()
+        .find(|p| freepgt::Scenario::parse(&p.text()).is_ok_and(|s| s.to_text() == sim.text))
 }
 
 #[cfg(test)]

@@ -222,9 +222,8 @@ pub fn axis_view(p: &Props) -> Html {
     let mut row_html = Vec::new();
     for (ri, level) in levels.iter().enumerate() {
         let y = Y_ROWS + ri as f64 * (ROW_H + 3.0);
-        row_html.push(
-            html! { <text class="row-label" x="2" y={px(y + 8.0)}>{ level.name() }</text> },
-        );
+        row_html
+            .push(html! { <text class="row-label" x="2" y={px(y + 8.0)}>{ level.name() }</text> });
         for status in [
             Status::Live,
             Status::New,
@@ -328,6 +327,7 @@ pub fn axis_view(p: &Props) -> Html {
                 { for row_html }
                 <text class="row-label" x="2" y={px(fy + 7.0)}>{ "flush" }</text>
                 { flush_html }
+                { super::steps::overlay(s, ax, GUTTER, &|l| levels.iter().position(|x| *x == l).map(|ri| Y_ROWS + ri as f64 * (ROW_H + 3.0)), ROW_H) }
                 { drag_html }
             </svg>
             </div>

@@ -2,8 +2,11 @@
 //! autosave, keyboard shortcuts, the panic banner and the `window.freepgtApp` hook.
 
 mod axis;
+mod compare;
+mod export;
 mod panels;
 mod share;
+mod steps;
 mod tree;
 
 use crate::state::{Action, State};
@@ -324,7 +327,10 @@ fn app() -> Html {
                 <section class="panel wide" aria-labelledby="axis-h">
                     <h2 id="axis-h">{ "Address space" }</h2>
                     <axis::AxisView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    <export::Export state={s.clone_rc()} dispatch={dispatch.clone()} />
                 </section>
+                <steps::Steps state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <compare::Compare state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::Edit state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::LastOp state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <tree::TreeView state={s.clone_rc()} dispatch={dispatch.clone()} />

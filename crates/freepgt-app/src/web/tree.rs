@@ -73,8 +73,9 @@ fn render_node(n: &Node, s: &State, d: &Dispatch) -> Html {
     let key = n.key();
     let d2 = d.clone();
     let selected = s.inspected == Some(key);
+    let step_here = super::steps::current_table(s) == Some(key);
     html! {
-        <li class={classes!(format!("st-{}", n.status.word()), selected.then_some("selected"))}>
+        <li class={classes!(format!("st-{}", n.status.word()), selected.then_some("selected"), step_here.then_some("step-current"))}>
             <button type="button" class="tbl-btn" data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
                 aria-pressed={selected.to_string()}
                 onclick={move |_| d2.dispatch(Action::Inspect(Some(key)))}>
