@@ -295,7 +295,8 @@ fn app() -> Html {
 
     let s = &state.0;
     if s.embed {
-        // Embed mode: the picture, the last operation and the report; no editing chrome.
+        // Embed mode: the picture, the step-through (at the linked step), the comparison if
+        // linked, and the report; no editing chrome.
         return html! {
             <div class="embed">
                 <share::EmbedBar state={s.clone_rc()} dispatch={dispatch.clone()} />
@@ -307,7 +308,10 @@ fn app() -> Html {
                         <h2 id="axis-h">{ "Address space" }</h2>
                         <axis::AxisView state={s.clone_rc()} dispatch={dispatch.clone()} />
                     </section>
-                    <panels::LastOp state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    <steps::Steps state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    if s.compare {
+                        <compare::Compare state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    }
                     <panels::Report state={s.clone_rc()} />
                 </main>
             </div>
