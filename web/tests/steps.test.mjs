@@ -221,3 +221,26 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['mob
     await context.close();
   });
 }
+
+test('the step and compare mode go into the link and come back from it', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  const s = await load(page, 'gather');
+  const want = cliTrace(s.text).at(-1).trace;
+  await page.selectOption('#step-op', String(s.ops - 2));
+  await page.click('#step-end');
+  await page.click('#step-fwd');
+  await page.click('#step-fwd');
+  await until(page, () => current(page), { event: 1, text: want[1] });
+  await page.click('#compare-toggle');
+  const command = cliTrace(s.text).length - 1;
+  await page.waitForFunction((c) => location.hash.includes(`step=${c}.1`) && location.hash.includes('compare=1'), command);
+  const url = await page.evaluate(() => location.href);
+  const other = await openPage(browser, url, { clear: false });
+  await until(other.page, () => current(other.page), { event: 1, text: want[1] });
+  assert.equal(await other.page.inputValue('#step-op'), String(s.ops - 1));
+  assert.equal(await other.page.isChecked('#compare-toggle'), true);
+  assert.ok(await other.page.locator('#compare-totals').count());
+  assert.deepEqual([...errors, ...other.errors], []);
+  await other.context.close();
+  await context.close();
+});

@@ -110,15 +110,22 @@ pub struct Marker {
 }
 
 impl Marker {
-    /// `ceiling`/`end` 0 means the top of the address space.
+    /// A `ceiling`/`end` of 0 as passed means the top of the address space; one that only
+    /// became 0 by masking does not (that is the case the `if (!ceiling) return` guards).
     pub fn is_top(&self) -> bool {
-        self.addr == 0 && matches!(self.name, "ceiling" | "end")
+        self.addr == 0 && matches!(self.name, "ceiling" | "end") && !self.how.contains("MASK")
     }
 
     /// `name = value (how)`.
     pub fn label(&self) -> String {
-        let top = if self.is_top() { " (top)" } else { "" };
-        format!("{} = {:#x}{top} ({})", self.name, self.addr, self.how)
+        let note = if self.is_top() {
+            " (top)"
+        } else if self.addr == 0 && self.name == "ceiling" {
+            " (masked to 0: NOT top — the guard returns)"
+        } else {
+            ""
+        };
+        format!("{} = {:#x}{note} ({})", self.name, self.addr, self.how)
     }
 }
 
@@ -402,6 +409,23 @@ mod tests {
         assert_eq!(get("end"), 0x601000);
         assert_eq!(get("ceiling"), 0xa00000);
         assert_eq!(get("floor"), 0);
+        // A ceiling masked to 0 is not the top.
+        let sim = preset("miller-ceiling");
+        let ev = &sim.outcomes.last().unwrap().events;
+        let i = ev
+            .iter()
+            .position(|e| matches!(e, Event::CeilingMasked { .. }))
+            .unwrap();
+        let c = markers(ev, i)
+            .into_iter()
+            .find(|m| m.name == "ceiling")
+            .unwrap();
+        assert_eq!(c.addr, 0);
+        assert!(
+            !c.is_top() && c.label().contains("NOT top"),
+            "{}",
+            c.label()
+        );
         // Every event of every preset spells without panicking, and table events name a table.
         for p in freepgt::presets::ALL.iter().filter(|p| p.id != "large") {
             let sim = preset(p.id);

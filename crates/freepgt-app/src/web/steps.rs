@@ -270,7 +270,9 @@ pub fn steps(p: &Props) -> Html {
 
 fn pages(n: u64) -> String {
     if n >= 1 << 40 {
-        format!("{n} (≈2^{})", 63 - n.leading_zeros())
+        // log2 rounded: 2^51 - 1 reads as ≈2^51.
+        let k = 63 - n.leading_zeros();
+        format!("{n} (≈2^{})", k + u32::from(n - (1 << k) >= 1 << (k - 1)))
     } else {
         n.to_string()
     }
@@ -313,13 +315,13 @@ fn cases(p: &Props) -> Html {
             if arch.vpte.is_some() {
                 <h3>{ "sparc64: “do we really have to flush every PGDIR_SIZE ever partially occupied?”" }</h3>
                 if rows.is_empty() { <p class="muted">{ "This operation makes no flush_tlb_pgtables call." }</p> } else {
-                    <table class="granularity" id="vpte-granularity">
+                    <div class="hscroll"><table class="granularity" id="vpte-granularity">
                         <thead><tr><th scope="col">{ "flush_tlb_pgtables(start, end)" }</th>
                             <th scope="col">{ format!("PMD granularity ({}) — what 2.6.12 does", human_size(arch.size(Level::Pmd) as u128)) }</th>
                             <th scope="col">{ format!("PGDIR granularity ({})", human_size(arch.size(Level::Pgd) as u128)) }</th></tr></thead>
                         <tbody>{ for rows.iter().map(|(pm, pg)| html! { <tr><td><code>{ format!("({}, {})", pm.start, pm.end) }</code></td>{ cell(pm) }{ cell(pg) }</tr> }) }</tbody>
                         <tfoot><tr><th scope="row">{ "VPTE pages" }</th><td>{ tp.to_string() }</td><td>{ tg.to_string() }</td></tr></tfoot>
-                    </table>
+                    </table></div>
                     <p class="muted small">{ "One VPTE page per PMD block; 192 per tlb batch flush, batch assumed empty on entry (modelling choice). David Miller's answer: the PMD-sized range is enough." }</p>
                 }
                 if swapped {
