@@ -97,6 +97,15 @@ for (const id of ['gather', 'middle-of-three', 'mmapfail-zapfail', 'lone-2.6.11'
       const marks = await page.$$eval('#axis .marker', (gs) => Object.fromEntries(gs.map((g) => [g.dataset.name, g.dataset.addr])));
       assert.deepEqual(marks, { addr: m[1], end: m[2], floor: m[3], ceiling: m[4] });
     }
+    // A table step outlines the table on the axis and in the tree.
+    const freeStep = want.findIndex((l) => /^free pte table /.test(l));
+    if (freeStep >= 0) {
+      await page.click(`#step-timeline li[data-event="${freeStep}"] button`);
+      await until(page, () => current(page), { event: freeStep, text: want[freeStep] });
+      const base = want[freeStep].split(' ').at(-1);
+      assert.ok(await page.locator('#axis .step-hl').count() >= 1, 'axis outline');
+      assert.equal(await page.locator(`.tree li.step-current > .tbl-btn[data-level="pte"][data-base="${base}"]`).count(), 1, 'tree highlight');
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -31,9 +31,9 @@ fn cells(me: &Side, other: &Side, vpte: bool) -> Html {
     };
     let v = me.visits;
     html! { <>
-        { td(me.freed != other.freed, format!("{}: {}", me.freed.len(), list(&me.freed, |(l, b)| format!("{l} {b}"), 6))) }
+        { td(me.freed != other.freed, if me.freed.is_empty() { "0".into() } else { format!("{}: {}", me.freed.len(), list(&me.freed, |(l, b)| format!("{l} {b}"), 6)) }) }
         { td(me.visits != other.visits, format!("{} = {}/{}/{}", v.total(), v.pgd, v.pud, v.pmd)) }
-        { td(me.flushes != other.flushes, list(&me.flushes, |f| format!("{}–{}", f.start, f.end), 4)) }
+        { td(me.flushes != other.flushes, if me.flushes.is_empty() { "none".into() } else { list(&me.flushes, |f| format!("{}–{}", f.start, f.end), 4) }) }
         if vpte { { td(me.vpte != other.vpte, format!("{} / {}", me.vpte.0, me.vpte.1)) } }
         { td(me.orphans != other.orphans, if me.orphans.is_empty() { "0".into() } else { format!("{}: {}", me.orphans.len(), list(&me.orphans, |o| o.clone(), 3)) }) }
         { td(me.bugs != other.bugs, if me.bugs.is_empty() { "0".into() } else { me.bugs.join("; ") }) }
@@ -60,7 +60,7 @@ fn chart(t: &Totals, vpte: bool) -> Html {
         let max = (*old).max(*new).max(1) as f64;
         let y = 16.0 + i as f64 * 54.0;
         let bar = |k: usize, v: u128, who: &str| {
-            let len = ((w - label_w - 90.0) * v as f64 / max).max(if v > 0 { 1.5 } else { 0.0 });
+            let len = ((w - label_w - 140.0) * v as f64 / max).max(if v > 0 { 1.5 } else { 0.0 });
             let yy = y + k as f64 * (bar_h + 3.0);
             html! { <g class={classes!("bar", if k == 0 { "old" } else { "new" })}>
                 <text class="who" x={px(label_w - 6.0)} y={px(yy + 11.0)} text-anchor="end">{ who }</text>
