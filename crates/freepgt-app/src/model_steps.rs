@@ -222,7 +222,19 @@ pub fn spell(arch: &Arch, events: &[Event], i: usize) -> String {
         return String::new();
     };
     let pmd = arch.size(Level::Pmd);
+    // A 2.6.11 trace: clear_page_range over [first, last) instead of free_pgtables.
+    let old = events.iter().any(|e| {
+        matches!(
+            e,
+            Event::OldFreePgtables { .. } | Event::ClearPageRange { .. }
+        )
+    });
     match e {
+        Event::UnmapRegion { .. } if old => "2.6.11's free_pgtables does not use this floor and ceiling: it computes first and last itself, from prev and the next vma.".into(),
+        Event::TableFreed { level, base } if old => format!(
+            "2.6.11 clear_page_range frees a table only when the cleared range covers its whole span (\"Only clear full, aligned ranges\"): [{base}, {:#x}) is covered, so {level} table {base} is freed.",
+            base.as_u64().wrapping_add(arch.table_span(*level))
+        ),
         Event::UnmapRegion { floor, ceiling, .. } => format!(
             "free_pgtables may free no table that maps an address below floor {floor} or in the PMD block holding ceiling {ceiling}{}: those may belong to the vmas around the hole.",
             if ceiling.is_bounded() { "" } else { " (0 = the top of the address space: no limit)" }
@@ -439,6 +451,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_2_6_11_trace_is_explained_as_2_6_11() {
+        let sim = preset("lone-2.6.11");
+        let arch = sim.header.arch.unwrap().arch();
+        let ev = &sim.outcomes.last().unwrap().events;
+        let i = ev
+            .iter()
+            .position(|e| matches!(e, Event::TableFreed { .. }))
+            .unwrap();
+        assert!(spell(arch, ev, i).contains("clear_page_range"));
+        let sim = preset("lone-2.6.12");
+        let ev = &sim.outcomes.last().unwrap().events;
+        let i = ev
+            .iter()
+            .position(|e| matches!(e, Event::TableFreed { .. }))
+            .unwrap();
+        assert!(spell(arch, ev, i).contains("trimmed range"));
     }
 
     #[test]
