@@ -84,12 +84,15 @@ pub fn overlay(
     html! { <g class="step-overlay">{ for out }</g> }
 }
 
+/// Focus in a field (or a scrollable text block) keeps ←/→ for the caret or scrolling.
 fn is_typing(e: &web_sys::KeyboardEvent) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| {
-            matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
-                || el.get_attribute("contenteditable").is_some()
+            matches!(
+                el.tag_name().as_str(),
+                "TEXTAREA" | "INPUT" | "SELECT" | "PRE"
+            ) || el.get_attribute("contenteditable").is_some()
         })
 }
 
