@@ -210,15 +210,12 @@ fn app() -> Html {
         });
     }
 
-    // The address bar follows the state (shortly after the render, so a burst of steps makes
-    // one history update and the render is not slowed by encoding); back/forward reopen.
+    // The address bar follows the state (after the render; the compact form follows once the
+    // browser has compressed it); back/forward reopen.
     {
         let s = state.0.clone();
-        let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
         use_effect_with((s.revision, s.step, s.compare), move |_| {
-            let timeout = gloo::timers::callback::Timeout::new(120, move || share::sync_url(&s));
-            // Replacing drops (cancels) the previous, now stale, update.
-            *pending.borrow_mut() = Some(timeout);
+            share::sync_url(&s)
         });
     }
     {

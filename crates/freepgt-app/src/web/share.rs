@@ -88,45 +88,56 @@ async fn encode(link: &Shared) -> String {
     encode_choosing(link, compact.as_deref()).0
 }
 
-/// Puts the state in the address bar: a new history entry when the scenario changed (so back
-/// returns to the previous scenario), a replaced one when only the step or mode changed.
+/// Puts the state in the address bar. At once in the readable form, so the address never lags
+/// the state (a reload or a copied address has the current scenario), with a new history entry
+/// when the scenario changed (so back returns to the previous one) and a replaced one when only
+/// the step or mode changed; then, once the browser has compressed the text, the compact form
+/// in place of that entry if it is at least 20% shorter.
 pub fn sync_url(s: &State) {
     let link = s.link();
-    let text = s.sim.text.clone();
     let generation = GENERATION.with(|g| {
         g.set(g.get() + 1);
         g.get()
     });
+    let readable = encode_choosing(&link, None).0;
+    set_url(&readable, Some(&s.sim.text));
     wasm_bindgen_futures::spawn_local(async move {
         let fragment = encode(&link).await;
         if GENERATION.with(|g| g.get()) != generation {
             return;
         }
         LAST.with(|l| *l.borrow_mut() = Some((link, fragment.clone())));
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let current = current_fragment();
-        if current.as_deref() == Some(fragment.as_str()) {
-            return;
+        if fragment != readable {
+            set_url(&fragment, None);
         }
-        let Ok(history) = window.history() else {
-            return;
-        };
-        let url = format!("#{fragment}");
-        let new_text = PUSHED_TEXT.with(|p| {
-            let mut p = p.borrow_mut();
-            let changed = p.as_deref() != Some(text.as_str());
-            *p = Some(text);
-            changed
-        });
-        let first = current.is_none_or(|f| f.is_empty());
-        let _ = if new_text && !first {
-            history.push_state_with_url(&JsValue::NULL, "", Some(&url))
-        } else {
-            history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
-        };
     });
+}
+
+/// Sets the fragment: pushes a history entry if `text` is a scenario other than the one last
+/// pushed (and the page already had a fragment), else replaces the current entry.
+fn set_url(fragment: &str, text: Option<&str>) {
+    let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        return;
+    };
+    let current = current_fragment();
+    if current.as_deref() == Some(fragment) {
+        return;
+    }
+    let new_text = text.is_some_and(|t| {
+        PUSHED_TEXT.with(|p| {
+            let mut p = p.borrow_mut();
+            let changed = p.as_deref() != Some(t);
+            *p = Some(t.to_string());
+            changed
+        })
+    });
+    let first = current.is_none_or(|f| f.is_empty());
+    let url = format!("#{fragment}");
+    let _ = if new_text && !first {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
 }
 
 /// Remembers the scenario the page opened with, so the first sync replaces rather than pushes.
