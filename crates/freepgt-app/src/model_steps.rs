@@ -361,10 +361,39 @@ pub fn flush_granularities(arch: &Arch, events: &[Event]) -> Vec<(FlushCall, Flu
 }
 
 /// The preset this sim is, if its canonical text equals a preset's.
+///
+/// Called on every scenario change, so it must be cheap on a big scenario: each preset's
+/// command count and canonical text are computed once per page and cached, and only presets
+/// with as many commands as the sim are compared.
 pub fn preset_of(sim: &Sim) -> Option<&'static freepgt::presets::Preset> {
-    freepgt::presets::ALL
-        .iter()
-        .find(|p| freepgt::Scenario::parse(&p.text()).is_ok_and(|s| s.to_text() == sim.text))
+    use std::cell::RefCell;
+    /// Per preset: its text's command count, and its canonical text once it was needed.
+    type Entry = (usize, String, Option<String>);
+    thread_local! {
+        static CACHE: RefCell<Vec<Option<Entry>>> = const { RefCell::new(Vec::new()) };
+    }
+    let commands = sim.header_lines() + sim.ops.len();
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.resize(freepgt::presets::ALL.len(), None);
+        freepgt::presets::ALL.iter().enumerate().find_map(|(i, p)| {
+            let (n, text, canonical) = c[i].get_or_insert_with(|| {
+                let text = p.text();
+                let n = text
+                    .lines()
+                    .filter(|l| !l.split('#').next().unwrap_or("").trim().is_empty())
+                    .count();
+                (n, text, None)
+            });
+            if *n != commands {
+                return None;
+            }
+            let canonical = canonical.get_or_insert_with(|| {
+                freepgt::Scenario::parse(text).map_or(String::new(), |s| s.to_text())
+            });
+            (*canonical == sim.text).then_some(p)
+        })
+    })
 }
 
 #[cfg(test)]

@@ -339,16 +339,24 @@ fn explain(p: &Props) -> Html {
     }
 }
 
+/// Scenarios longer than this keep their text panel folded until asked: setting and laying
+/// out a textarea of thousands of lines on every operation is most of a big scenario's
+/// re-render.
+const TEXT_FOLD_LINES: usize = 1500;
+
 #[function_component(ScenarioText)]
 pub fn scenario_text(p: &Props) -> Html {
     let s = &p.state;
     let d = p.dispatch.clone();
     let area = use_node_ref();
+    let unfold = use_state(|| false);
+    let lines = s.sim.header_lines() + s.sim.ops.len();
+    let folded = lines > TEXT_FOLD_LINES && !*unfold;
     // Reset the textarea to the canonical text whenever the scenario changes.
     {
         let area = area.clone();
         let text = s.sim.text.clone();
-        use_effect_with(s.revision, move |_| {
+        use_effect_with((s.revision, folded), move |_| {
             if let Some(a) = area.cast::<HtmlTextAreaElement>() {
                 a.set_value(&text);
             }
@@ -374,11 +382,16 @@ pub fn scenario_text(p: &Props) -> Html {
         <section class="panel" aria-labelledby="text-h">
             <h2 id="text-h"><label for="scenario-text">{ "Scenario text" }</label></h2>
             <p class="muted">{ "Canonical form of the current state. Edit and Apply to replace it; an error changes nothing." }</p>
-            <textarea id="scenario-text" ref={area} spellcheck="false" rows="14" aria-describedby="text-error" />
-            <div class="buttons">
-                <button type="button" id="apply-text" onclick={apply}>{ "Apply" }</button>
-                <button type="button" id="revert-text" onclick={revert}>{ "Revert" }</button>
-            </div>
+            if folded {
+                <p>{ format!("This scenario has {lines} lines; its text is folded so that each operation stays fast. Export › scenario downloads it. ") }
+                    <button type="button" id="unfold-text" onclick={ let u = unfold.clone(); move |_| u.set(true) }>{ "Show and edit the text" }</button></p>
+            } else {
+                <textarea id="scenario-text" ref={area} spellcheck="false" rows="14" aria-describedby="text-error" />
+                <div class="buttons">
+                    <button type="button" id="apply-text" onclick={apply}>{ "Apply" }</button>
+                    <button type="button" id="revert-text" onclick={revert}>{ "Revert" }</button>
+                </div>
+            }
             <p id="text-error" class="error" role="alert">{ s.text_error.clone().unwrap_or_default() }</p>
         </section>
     }
@@ -395,14 +408,38 @@ impl PartialEq for ReportProps {
     }
 }
 
+/// Reports longer than this show their tail until asked for all of it: laying out hundreds
+/// of kilobytes of text on every operation would dominate the re-render of a big scenario.
+const REPORT_TAIL: usize = 400;
+
 #[function_component(Report)]
 pub fn report(p: &ReportProps) -> Html {
-    let lines = p.state.sim.report.lines().count();
+    let all = use_state(|| false);
+    let report = &p.state.sim.report;
+    let lines = report.lines().count();
+    let shown = if *all || lines <= REPORT_TAIL {
+        report.clone()
+    } else {
+        let mut start = report.len();
+        for _ in 0..REPORT_TAIL {
+            start = report[..start.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+        }
+        report[start..].to_string()
+    };
     html! {
         <section class="panel" aria-labelledby="report-h">
             <h2 id="report-h">{ "Report" }</h2>
             <p class="muted">{ format!("Exactly what `freepgt run --visits --orphans` prints for this scenario ({lines} lines).") }</p>
-            <pre id="report" class="report" tabindex="0">{ p.state.sim.report.clone() }</pre>
+            if lines > REPORT_TAIL {
+                <p class="small">
+                    { if *all { format!("All {lines} lines. ") } else { format!("The last {REPORT_TAIL} of {lines} lines. ") } }
+                    <button type="button" id="report-all" onclick={ let all = all.clone(); move |_| all.set(!*all) }>
+                        { if *all { "Show the tail only" } else { "Show all lines" } }</button>
+                </p>
+            }
+            <pre id="report" class="report" tabindex="0">{ shown }</pre>
         </section>
     }
 }

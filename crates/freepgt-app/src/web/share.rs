@@ -42,6 +42,9 @@ extern "C" {
     async fn inflate_raw(bytes: &[u8], limit: f64) -> Result<JsValue, JsValue>;
 }
 
+/// Readable fragments up to this length are written at once; longer ones wait for compression.
+const READABLE_AT_ONCE: usize = 16 * 1024;
+
 thread_local! {
     /// The scenario text of the last history entry this page pushed.
     static PUSHED_TEXT: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -100,15 +103,21 @@ pub fn sync_url(s: &State) {
         g.get()
     });
     let readable = encode_choosing(&link, None).0;
-    set_url(&readable, Some(&s.sim.text));
+    // A huge readable address costs tens of milliseconds per history entry; big scenarios
+    // wait for the compact form instead.
+    let immediate = readable.len() <= READABLE_AT_ONCE;
+    if immediate {
+        set_url(&readable, Some(&s.sim.text));
+    }
+    let text = (!immediate).then(|| s.sim.text.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let fragment = encode(&link).await;
         if GENERATION.with(|g| g.get()) != generation {
             return;
         }
         LAST.with(|l| *l.borrow_mut() = Some((link, fragment.clone())));
-        if fragment != readable {
-            set_url(&fragment, None);
+        if fragment != readable || !immediate {
+            set_url(&fragment, text.as_deref());
         }
     });
 }
