@@ -192,20 +192,24 @@ impl Axis {
         let avail = (width - BREAK_W * gaps.len() as f64).max(width * 0.3);
         let mut axis = Axis::default();
         let mut x = 0.0;
+        // A collapsed gap takes a fixed width; the hole is drawn as the hole.
+        let push_break = |breaks: &mut Vec<Break>, x: &mut f64, g0: u128, g1: u128| {
+            breaks.push(Break {
+                x0: *x,
+                x1: *x + BREAK_W,
+                start: g0,
+                end: g1,
+                hole: hole.is_some_and(|(h0, h1)| g0 < h1 && h0 < g1),
+            });
+            *x += BREAK_W;
+        };
         let mut gi = gaps.iter().peekable();
         for (i, &(a, b)) in merged.iter().enumerate() {
             while let Some(&&(g0, g1)) = gi.peek() {
                 if g1 > a {
                     break;
                 }
-                axis.breaks.push(Break {
-                    x0: x,
-                    x1: x + BREAK_W,
-                    start: g0,
-                    end: g1,
-                    hole: hole.is_some_and(|(h0, h1)| g0 < h1 && h0 < g1),
-                });
-                x += BREAK_W;
+                push_break(&mut axis.breaks, &mut x, g0, g1);
                 gi.next();
             }
             let w = avail * weights[i] / total_w;
@@ -218,14 +222,7 @@ impl Axis {
             x += w;
         }
         for &(g0, g1) in gi {
-            axis.breaks.push(Break {
-                x0: x,
-                x1: x + BREAK_W,
-                start: g0,
-                end: g1,
-                hole: hole.is_some_and(|(h0, h1)| g0 < h1 && h0 < g1),
-            });
-            x += BREAK_W;
+            push_break(&mut axis.breaks, &mut x, g0, g1);
         }
         // Stretch to the full width (rounding).
         if x > 0.0 {

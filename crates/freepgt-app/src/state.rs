@@ -447,6 +447,30 @@ impl State {
         }
     }
 
+    /// Undo (`back`) or redo: reopens the scenario text at the top of one history stack and
+    /// pushes the current one on the other.
+    fn travel(&mut self, back: bool) {
+        let (from, to) = if back {
+            (&mut self.undo, &mut self.redo)
+        } else {
+            (&mut self.redo, &mut self.undo)
+        };
+        let Some(text) = from.pop() else {
+            return;
+        };
+        match Sim::from_text(&text) {
+            Ok(sim) => {
+                to.push(self.sim.text.as_str().into());
+                self.sim = Rc::new(sim);
+                self.after_change();
+            }
+            Err(e) => {
+                from.push(text);
+                self.notice = Some(e);
+            }
+        }
+    }
+
     /// The reducer: the only place state changes.
     pub fn reduce(&self, action: Action) -> State {
         let mut s = self.clone();
@@ -515,30 +539,8 @@ impl State {
                 Ok(sim) => s.replace(sim),
                 Err(e) => s.notice = Some(e),
             },
-            Action::Undo => {
-                if let Some(text) = s.undo.pop() {
-                    match Sim::from_text(&text) {
-                        Ok(sim) => {
-                            s.redo.push(s.sim.text.as_str().into());
-                            s.sim = Rc::new(sim);
-                            s.after_change();
-                        }
-                        Err(e) => s.notice = Some(e),
-                    }
-                }
-            }
-            Action::Redo => {
-                if let Some(text) = s.redo.pop() {
-                    match Sim::from_text(&text) {
-                        Ok(sim) => {
-                            s.undo.push(s.sim.text.as_str().into());
-                            s.sim = Rc::new(sim);
-                            s.after_change();
-                        }
-                        Err(e) => s.notice = Some(e),
-                    }
-                }
-            }
+            Action::Undo => s.travel(true),
+            Action::Redo => s.travel(false),
             Action::SetMode(m) => s.mode = m,
             Action::Zoom(z) => s.zoom = z.filter(|(a, b)| a < b),
             Action::Select(r) => s.selection = r.filter(|(a, b)| a < b),

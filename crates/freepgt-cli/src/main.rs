@@ -104,14 +104,18 @@ enum Format {
     Json,
 }
 
-fn read_input(file: &str) -> std::io::Result<String> {
+/// Reads a scenario from FILE or `-` (stdin); on failure says why, for exit status 2.
+fn read_input(file: &str) -> Result<String, ExitCode> {
     let mut s = String::new();
-    if file == "-" {
-        std::io::stdin().read_to_string(&mut s)?;
+    let read = if file == "-" {
+        std::io::stdin().read_to_string(&mut s).map(|_| s)
     } else {
-        s = std::fs::read_to_string(file)?;
-    }
-    Ok(s)
+        std::fs::read_to_string(file)
+    };
+    read.map_err(|e| {
+        eprintln!("freepgt: cannot read {file}: {e}");
+        ExitCode::from(2)
+    })
 }
 
 fn main() -> ExitCode {
@@ -126,10 +130,7 @@ fn main() -> ExitCode {
         } => {
             let text = match read_input(&file) {
                 Ok(t) => t,
-                Err(e) => {
-                    eprintln!("freepgt: cannot read {file}: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             let opts = ReportOptions { visits, orphans };
             let error = match format {
@@ -152,10 +153,7 @@ fn main() -> ExitCode {
         } => {
             let text = match read_input(&file) {
                 Ok(t) => t,
-                Err(e) => {
-                    eprintln!("freepgt: cannot read {file}: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             match Scenario::parse(&text) {
                 Ok(s) => {
@@ -177,10 +175,7 @@ fn main() -> ExitCode {
         Cmd::Compare { file } => {
             let text = match read_input(&file) {
                 Ok(t) => t,
-                Err(e) => {
-                    eprintln!("freepgt: cannot read {file}: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             let parsed = Scenario::parse_prefix(&text);
             let (steps, totals, err) = freepgt::compare::compare(&parsed.scenario);
