@@ -12,6 +12,7 @@ use crate::trace::{Bug, Event, Visits};
 use crate::vma::{Vma, VmaList};
 use crate::walker::Walker;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -126,6 +127,11 @@ pub struct Mm {
     first_user_address: VirtAddr,
     vmas: VmaList,
     pt: PageTables,
+    /// Linked tables whose span meets no vma, kept up to date by [`Mm::apply`]: an operation
+    /// can only change the status of tables that meet its range, or free them, so each
+    /// operation re-examines just those (the report lists orphans after every command, and a
+    /// rescan of every table per command made big scenarios quadratic).
+    orphans: BTreeSet<(Level, VirtAddr)>,
 }
 
 impl Mm {
@@ -155,6 +161,7 @@ impl Mm {
             first_user_address,
             vmas: VmaList::new(),
             pt: PageTables::new(a),
+            orphans: BTreeSet::new(),
         })
     }
 
@@ -188,29 +195,74 @@ impl Mm {
         self.pt.counts()
     }
 
-    /// Tables still linked in the tree whose span meets no vma (`--orphans`).
+    /// Tables still linked in the tree whose span meets no vma (`--orphans`), in level then
+    /// base order.
     pub fn orphans(&self) -> Vec<TableInfo> {
-        self.pt
+        self.orphans
+            .iter()
+            .filter_map(|(level, base)| self.pt.find(*level, *base))
+            .map(|id| self.pt.info_of(id))
+            .collect()
+    }
+
+    /// The same set by definition: every linked table checked against the vma list. O(tables);
+    /// for tests of the incremental [`Mm::orphans`].
+    pub fn orphans_by_scan(&self) -> Vec<TableInfo> {
+        let mut v: Vec<TableInfo> = self
+            .pt
             .reachable()
             .into_iter()
-            .filter(|t| {
-                let span = AddrRange::new(t.base, t.base.wrapping_add(t.span));
-                !self.vmas.meets(span)
-            })
-            .collect()
+            .filter(|t| !self.vmas.meets(self.span_of(t)))
+            .collect();
+        v.sort_unstable_by_key(|t| (t.level, t.base));
+        v
+    }
+
+    fn span_of(&self, t: &TableInfo) -> AddrRange {
+        AddrRange::new(t.base, t.base.wrapping_add(t.span))
+    }
+
+    /// Brings the orphan set up to date after an operation over `region` (`None`: the whole
+    /// address space): drops tables that are no longer linked, then re-examines every linked
+    /// table whose span meets the region.
+    fn refresh_orphans(&mut self, region: Option<AddrRange>) {
+        let pt = &self.pt;
+        self.orphans
+            .retain(|(level, base)| pt.find(*level, *base).is_some());
+        let region = region.unwrap_or(AddrRange::new(VirtAddr::ZERO, VirtAddr::ZERO));
+        for t in self.pt.reachable_meeting(region) {
+            let key = (t.level, t.base);
+            if self.vmas.meets(self.span_of(&t)) {
+                self.orphans.remove(&key);
+            } else {
+                self.orphans.insert(key);
+            }
+        }
     }
 
     /// Applies one operation; on error nothing changed.
     pub fn apply(&mut self, op: &Op) -> Result<Outcome, OpError> {
-        match op {
-            Op::Vma { range, name } => self.map_vma(*range, name.clone()),
-            Op::Touch { addr } => self.touch(*addr),
-            Op::TouchRange { range } => self.touch_range(*range),
-            Op::Munmap { range } => self.do_munmap(*range),
-            Op::MmapFail { range } => self.mmap_fail(*range),
-            Op::ZapFail { range } => self.zap_fail(*range),
-            Op::Exit => Ok(self.exit_mmap()),
-        }
+        let (outcome, region) = match op {
+            Op::Vma { range, name } => (self.map_vma(*range, name.clone())?, Some(*range)),
+            Op::Touch { addr } => {
+                let page = addr.mask(self.arch.page_mask());
+                let out = self.touch(*addr)?;
+                (
+                    out,
+                    Some(AddrRange::new(
+                        page,
+                        page.wrapping_add(self.arch.page_size()),
+                    )),
+                )
+            }
+            Op::TouchRange { range } => (self.touch_range(*range)?, Some(*range)),
+            Op::Munmap { range } => (self.do_munmap(*range)?, Some(*range)),
+            Op::MmapFail { range } => (self.mmap_fail(*range)?, Some(*range)),
+            Op::ZapFail { range } => (self.zap_fail(*range)?, Some(*range)),
+            Op::Exit => (self.exit_mmap(), None),
+        };
+        self.refresh_orphans(region);
+        Ok(outcome)
     }
 
     /// Checks a page-aligned, non-empty range below TASK_SIZE that avoids the hole.
@@ -280,7 +332,7 @@ impl Mm {
     }
 
     /// `vma START END [NAME]`: maps a vma (no tables are allocated until a fault).
-    pub fn map_vma(&mut self, range: AddrRange, name: Option<String>) -> Result<Outcome, OpError> {
+    fn map_vma(&mut self, range: AddrRange, name: Option<String>) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
         self.vmas.insert(Vma {
             start: range.start,
@@ -294,7 +346,7 @@ impl Mm {
     }
 
     /// `touch ADDR`: a page fault at ADDR, which must lie in a vma.
-    pub fn touch(&mut self, addr: VirtAddr) -> Result<Outcome, OpError> {
+    fn touch(&mut self, addr: VirtAddr) -> Result<Outcome, OpError> {
         if self.vmas.containing(addr).is_none() {
             return Err(OpError::NotInVma { addr });
         }
@@ -309,7 +361,7 @@ impl Mm {
     }
 
     /// `touch START END`: faults every page of the range; every page must lie in a vma.
-    pub fn touch_range(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+    fn touch_range(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_range(range)?;
         self.check_fault_size(range)?;
         let mut addr = range.start;
@@ -357,7 +409,7 @@ impl Mm {
 
     /// `do_munmap(mm, start, len)`: split the edge vmas, detach the vmas in the range, then
     /// `unmap_region`. A range that meets no vma returns before `unmap_region`.
-    pub fn do_munmap(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+    fn do_munmap(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_range(range)?;
         let (start, end) = (range.start, range.end);
         let mut events = Vec::new();
@@ -433,7 +485,7 @@ impl Mm {
     /// `mmapfail START END`: the `do_mmap_pgoff` driver-failure path. A driver faulted in the
     /// pages of a vma that is never linked; 2.6.12 then calls `unmap_region` over that one vma,
     /// 2.6.11 only `zap_page_range`.
-    pub fn mmap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+    fn mmap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
         self.check_fault_size(range)?;
         let mut events = vec![Event::DriverFault { range }];
@@ -454,7 +506,7 @@ impl Mm {
 
     /// `zapfail START END`: the same driver fault-in, then only `zap_page_range` whatever the
     /// kernel: the tables stay, and no vma will ever lead free_pgtables to them.
-    pub fn zap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+    fn zap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
         self.check_fault_size(range)?;
         let mut events = vec![Event::DriverFault { range }];
@@ -474,7 +526,7 @@ impl Mm {
     /// `exit_mmap(mm)`: clear every pte, free the page tables of the whole mm with a full-mm
     /// gather (no `flush_tlb_pgtables`), empty the vma list, and (2.6.12) check
     /// `BUG_ON(mm->nr_ptes > (FIRST_USER_ADDRESS + PMD_SIZE - 1) >> PMD_SHIFT)`.
-    pub fn exit_mmap(&mut self) -> Outcome {
+    fn exit_mmap(&mut self) -> Outcome {
         let mut events = vec![Event::ExitMmap {
             vmas: self.vmas.len(),
         }];

@@ -370,6 +370,72 @@ impl PageTables {
         out
     }
 
+    /// The linked table of `level` whose base is `base`, if any (walks down from the pgd).
+    pub fn find(&self, level: Level, base: VirtAddr) -> Option<TableId> {
+        let arch = self.arch;
+        let mut table = self.pgd();
+        let mut at = Level::Pgd;
+        while at != level {
+            let child_level = arch.child_level(at)?;
+            table = self.child(Slot {
+                table,
+                index: arch.index(at, base),
+            })?;
+            at = child_level;
+        }
+        (self.tables[table.index()].base == base).then_some(table)
+    }
+
+    /// A linked table's view.
+    pub fn info_of(&self, id: TableId) -> TableInfo {
+        self.info(id, true)
+    }
+
+    /// Every linked table (pgd excluded) whose span meets `region` (end 0 = top), visiting only
+    /// entries whose span meets it.
+    pub fn reachable_meeting(&self, region: crate::addr::AddrRange) -> Vec<TableInfo> {
+        let arch = self.arch;
+        let (lo, hi) = (region.start.as_u64(), region.end.minus_one());
+        let mut out = Vec::new();
+        let mut stack = vec![self.pgd()];
+        while let Some(id) = stack.pop() {
+            let t = &self.tables[id.index()];
+            if t.level != Level::Pgd {
+                out.push(self.info(id, true));
+            }
+            if t.children.is_empty() {
+                continue;
+            }
+            let size = arch.size(t.level);
+            let t_lo = t.base.as_u64();
+            let t_hi = t_lo
+                .wrapping_add(arch.ptrs(t.level).wrapping_mul(size))
+                .wrapping_sub(1);
+            // The entries of this table that the region meets.
+            let (a, b) = (lo.max(t_lo), hi.min(t_hi));
+            if t.level != Level::Pgd && a > b {
+                continue;
+            }
+            let (first, last) = if t.level == Level::Pgd {
+                (0, u32::MAX)
+            } else {
+                (
+                    arch.index(t.level, VirtAddr::new(a)),
+                    arch.index(t.level, VirtAddr::new(b)),
+                )
+            };
+            for (_, c) in t.children.range(first..=last) {
+                let ct = &self.tables[c.index()];
+                let c_lo = ct.base.as_u64();
+                let c_hi = c_lo.wrapping_add(arch.table_span(ct.level) - 1);
+                if c_lo <= hi && lo <= c_hi {
+                    stack.push(*c);
+                }
+            }
+        }
+        out
+    }
+
     fn info(&self, id: TableId, reachable: bool) -> TableInfo {
         let t = &self.tables[id.index()];
         TableInfo {

@@ -104,9 +104,11 @@ proptest! {
                             }
                         }
                     }
-                    accepted.push(op);
+                    accepted.push(op.clone());
                 }
             }
+            // The incrementally kept orphan set equals its definition.
+            prop_assert_eq!(mm.orphans(), mm.orphans_by_scan(), "after {}", op);
             // Live counts match a scan of the arena, and reachable + leaked = live.
             let pt = mm.page_tables();
             prop_assert_eq!(pt.counts(), pt.recount());
@@ -122,6 +124,7 @@ proptest! {
             }
         }
         let exit = mm.apply(&Op::Exit).unwrap();
+        prop_assert_eq!(mm.orphans(), mm.orphans_by_scan());
         accepted.push(Op::Exit);
         let left = mm.counts();
         if kernel == Kernel::V2_6_11 || !zapfail_seen {
