@@ -143,7 +143,7 @@ test('compare mode: totals equal `freepgt compare` and `run --visits` under both
   const { page, context, errors } = await openPage(browser, server.url);
   const ids = await page.locator('#preset option').evaluateAll((os) => os.map((o) => o.value));
   await page.click('#compare-toggle');
-  for (const id of ids.filter((i) => i !== 'large')) {
+  for (const id of ids) {
     const s = await load(page, id);
     const totals = await page.textContent('#compare-totals');
     const cmp = cliCompare(s.text).trimEnd().split('\n').slice(-2).join('\n');
