@@ -244,18 +244,10 @@ impl Mm {
     pub fn apply(&mut self, op: &Op) -> Result<Outcome, OpError> {
         let (outcome, region) = match op {
             Op::Vma { range, name } => (self.map_vma(*range, name.clone())?, Some(*range)),
-            Op::Touch { addr } => {
-                let page = addr.mask(self.arch.page_mask());
-                let out = self.touch(*addr)?;
-                (
-                    out,
-                    Some(AddrRange::new(
-                        page,
-                        page.wrapping_add(self.arch.page_size()),
-                    )),
-                )
-            }
-            Op::TouchRange { range } => (self.touch_range(*range)?, Some(*range)),
+            // A fault needs a vma and changes none: the tables it allocates meet that vma, and
+            // no other table's status changes. Nothing to re-examine (keeps faults cheap).
+            Op::Touch { addr } => return self.touch(*addr),
+            Op::TouchRange { range } => return self.touch_range(*range),
             Op::Munmap { range } => (self.do_munmap(*range)?, Some(*range)),
             Op::MmapFail { range } => (self.mmap_fail(*range)?, Some(*range)),
             Op::ZapFail { range } => (self.zap_fail(*range)?, Some(*range)),
