@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the core and CLI (native, with golden and property
-# tests), the app's native and wasm tests, the release build, the size report and benchmark
-# numbers, and the browser tests in headless Chromium. Installs what is missing first.
+# tests), the app's native tests, the release build, the size report and benchmark numbers,
+# and the browser tests in headless Chromium. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,11 +27,6 @@ cargo test --workspace
 
 step "release CLI (the browser tests compare the app with it)"
 cargo build --profile cli -p freepgt-cli
-
-if [ -d crates/freepgt-app/tests ]; then
-  step "wasm-bindgen-test (headless Chromium + Node)"
-  cargo test --target wasm32-unknown-unknown -p freepgt-app
-fi
 
 if [ -f index.html ]; then
   step "trunk build --release"
