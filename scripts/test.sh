@@ -17,10 +17,8 @@ cargo fmt --all -- --check
 step "cargo clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-if [ -d crates/freepgt-app ]; then
-  step "cargo clippy (wasm32 app)"
-  cargo clippy -p freepgt-app --target wasm32-unknown-unknown -- -D warnings
-fi
+step "cargo clippy (wasm32 app)"
+cargo clippy -p freepgt-app --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test (native: core, CLI, app state)"
 cargo test --workspace
@@ -28,18 +26,14 @@ cargo test --workspace
 step "release CLI (the browser tests compare the app with it)"
 cargo build --profile cli -p freepgt-cli
 
-if [ -f index.html ]; then
-  step "trunk build --release"
-  trunk build --release
+step "trunk build --release"
+trunk build --release
 
-  step "size report"
-  scripts/size-report.sh
-fi
+step "size report"
+scripts/size-report.sh
 
 step "benchmark (numbers, not assertions)"
 target/cli/freepgt bench
 
-if [ -d web/tests ]; then
-  step "browser tests (playwright-core + /usr/bin/chromium)"
-  (cd web/tests && node --test)
-fi
+step "browser tests (playwright-core + /usr/bin/chromium)"
+(cd web/tests && node --test)
