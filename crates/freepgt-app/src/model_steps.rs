@@ -283,7 +283,7 @@ pub fn spell(arch: &Arch, events: &[Event], i: usize) -> String {
             "Step the entries of {level} table {base} for {range} (each step counts as a walk visit)."
         ),
         Event::TableFreed { level: Level::Pte, base } => format!(
-            "pte table {base} maps the PMD block [{base}, {:#x}), inside the trimmed range: freed.",
+            "pte table {base} maps the PMD block [{base}, {:#x}), which meets the trimmed range: freed (the trims already kept the blocks shared with floor and ceiling).",
             base.as_u64().wrapping_add(pmd)
         ),
         Event::TableFreed { level, base } => {
@@ -328,16 +328,16 @@ pub fn spell(arch: &Arch, events: &[Event], i: usize) -> String {
                     v.s, v.e, v.pages, v.batches
                 );
                 if v.swapped {
-                    s.push_str(" ⚠ Derived from the arithmetic: ve < vs, so the kernel swaps them (\"straddles the VA space hole\") and demaps the complement, about 2^51 pages.");
+                    s.push_str(" ⚠ Derived from the arithmetic: ve came out below vs (the VPTE address wrapped), so the kernel swaps them (\"straddles the VA space hole\") and demaps everything between: the page count above.");
                 }
                 s
             }
         },
         Event::OldFreePgtables { first, last, .. } => format!(
-            "2.6.11 frees by address range, not by vma: [{first}, {last}), rounded out to whole tables, visiting every entry in between, present or not."
+            "2.6.11 frees by address range, not by vma: clear_page_range over [{first}, {last}) frees each table whose whole span lies inside, stepping every pgd slot in between and every entry of the tables present there."
         ),
         Event::ClearPageRange { start, end } => format!(
-            "clear_page_range steps every pgd, pud and pmd entry in [{start}, {end}) and frees only tables whose whole span lies inside."
+            "clear_page_range steps every pgd slot in [{start}, {end}) (present or not) and every entry of the pud and pmd tables present there, and frees only tables whose whole span lies inside."
         ),
         Event::ExitMmap { .. } => "exit_mmap tears the whole mm down: the mmu_gather is full-mm, so free_pgd_range skips flush_tlb_pgtables.".into(),
         Event::Bug(_) => "The kernel would BUG here (or silently leak or use a freed table).".into(),
