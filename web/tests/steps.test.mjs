@@ -253,3 +253,22 @@ test('the step and compare mode go into the link and come back from it', async (
   await other.context.close();
   await context.close();
 });
+
+test('stepping into an earlier operation shows the mm right after it', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await load(page, 'mmapfail-zapfail');
+  // After the last op (exit) the driver's table 0x600000 is long gone and the zapfail
+  // orphan 0xa00000 is leaked; right after mmapfail (op 4) the former was just freed and the
+  // latter does not exist yet.
+  await page.selectOption('#step-op', '4');
+  await page.waitForFunction(() => /0x600000/.test(document.querySelector('#tree').textContent));
+  const tree = await page.textContent('#tree');
+  assert.match(tree, /pte 0x600000[^\n]*freed/);
+  assert.doesNotMatch(tree, /0xa00000/);
+  assert.match(await page.textContent('#steps'), /replayed up to it/);
+  // Back to the last op: the full state again.
+  await page.selectOption('#step-op', '6');
+  await page.waitForFunction(() => /0xa00000/.test(document.querySelector('#tree').textContent));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -290,7 +290,32 @@ fn app() -> Html {
         });
     }
 
+    // Stepping through an earlier operation: the axis and the tree show the mm right after
+    // it (the scenario replayed up to it, memoised), so its freed tables and markers line up.
+    let view_op = {
+        let s = &state.0;
+        s.step
+            .and_then(|st| st.command.checked_sub(s.sim.header_lines()))
+            .filter(|k| k + 1 < s.sim.ops.len())
+    };
+    let view_sim = {
+        let sim = state.0.sim.clone();
+        use_memo((state.0.revision, view_op), move |(_, k)| {
+            k.and_then(|k| {
+                crate::state::Sim::build(sim.header, sim.ops[..=k].to_vec())
+                    .ok()
+                    .map(Rc::new)
+            })
+        })
+    };
     let s = &state.0;
+    let view: Rc<State> = match &*view_sim {
+        Some(sim) => Rc::new(State {
+            sim: sim.clone(),
+            ..s.clone()
+        }),
+        None => s.clone_rc(),
+    };
     if s.embed {
         // Embed mode: the picture, the step-through (at the linked step), the comparison if
         // linked, and the report; no editing chrome.
@@ -303,7 +328,7 @@ fn app() -> Html {
                 <main class="layout embed-layout">
                     <section class="panel wide" aria-labelledby="axis-h">
                         <h2 id="axis-h">{ "Address space" }</h2>
-                        <axis::AxisView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                        <axis::AxisView state={view.clone()} dispatch={dispatch.clone()} />
                     </section>
                     <steps::Steps state={s.clone_rc()} dispatch={dispatch.clone()} />
                     if s.compare {
@@ -327,14 +352,14 @@ fn app() -> Html {
             <main class="layout">
                 <section class="panel wide" aria-labelledby="axis-h">
                     <h2 id="axis-h">{ "Address space" }</h2>
-                    <axis::AxisView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                    <axis::AxisView state={view.clone()} dispatch={dispatch.clone()} />
                     <export::Export state={s.clone_rc()} dispatch={dispatch.clone()} />
                 </section>
                 <steps::Steps state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <compare::Compare state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::Edit state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::LastOp state={s.clone_rc()} dispatch={dispatch.clone()} />
-                <tree::TreeView state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <tree::TreeView state={view.clone()} dispatch={dispatch.clone()} />
                 <panels::ScenarioText state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::Report state={s.clone_rc()} />
             </main>

@@ -260,7 +260,7 @@ pub fn steps(p: &Props) -> Html {
                 { btn("step-end", "end ▶|", "last event of this operation", Nav::End) }
                 <small class="muted">{ " ←/→ step when focus is not in a text field" }</small>
             </div>
-            if not_last { <p class="muted small">{ "The axis and tree show the state after the last operation; this earlier operation's tables may be gone by then." }</p> }
+            if not_last { <p class="muted small">{ "The axis and the page-table tree show the mm right after this operation (the scenario replayed up to it); edits still append to the end of the scenario." }</p> }
             <div class="step-cols">
                 <ol class="step-timeline" id="step-timeline" ref={list} start={(lo + 1).to_string()}>{ timeline }</ol>
                 <div>{ detail }</div>
