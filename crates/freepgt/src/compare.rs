@@ -91,12 +91,7 @@ fn sides(s: &Scenario, kernel: Kernel) -> (Vec<(usize, String, Side)>, Option<Sc
         let (Some(o), Some(mm)) = (step.outcome, step.mm) else {
             return;
         };
-        let mut orphans: Vec<String> = mm
-            .orphans()
-            .iter()
-            .map(|t| format!("{} {}", t.level, t.base))
-            .collect();
-        orphans.sort_unstable();
+        let orphans = crate::report::orphans(mm);
         out.push((
             step.line,
             step.command.to_string(),

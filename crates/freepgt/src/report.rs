@@ -76,6 +76,17 @@ pub fn bug_lines(outcome: &Outcome) -> Vec<String> {
     bugs
 }
 
+/// The orphan tables of an mm as `LEVEL BASE`, sorted as strings (the report's order).
+pub fn orphans(mm: &Mm) -> Vec<String> {
+    let mut orphans: Vec<String> = mm
+        .orphans()
+        .iter()
+        .map(|t| format!("{} {}", t.level, t.base))
+        .collect();
+    orphans.sort_unstable();
+    orphans
+}
+
 /// The lines a command prints after its echo.
 pub fn step_lines(
     command: &Command,
@@ -107,14 +118,8 @@ pub fn step_lines(
         }
     }
     if opts.orphans {
-        let mut orphans: Vec<String> = mm
-            .orphans()
-            .iter()
-            .map(|t| format!("orphan {} {}", t.level, t.base))
-            .collect();
-        orphans.sort_unstable();
-        for o in orphans {
-            let _ = writeln!(out, "{o}");
+        for o in orphans(mm) {
+            let _ = writeln!(out, "orphan {o}");
         }
     }
     let c = mm.counts();

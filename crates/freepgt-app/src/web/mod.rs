@@ -113,17 +113,11 @@ fn snapshot(s: &State) -> Snapshot {
         ),
         None => Default::default(),
     };
-    let mut orphans: Vec<String> = sim
+    let orphans = sim
         .mm
         .as_ref()
-        .map(|m| {
-            m.orphans()
-                .iter()
-                .map(|t| format!("{} {}", t.level, t.base))
-                .collect()
-        })
+        .map(freepgt::report::orphans)
         .unwrap_or_default();
-    orphans.sort_unstable();
     let (first, last) = TIMES.with(|t| t.get());
     Snapshot {
         text: sim.text.clone(),
