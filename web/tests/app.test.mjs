@@ -211,3 +211,28 @@ test('undo, redo (buttons and keys) and reload restores the autosave', async () 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an unapplied edit in the text panel survives other edits (never lose work)', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await applyText(page, 'arch x86_64\nvma 400000 401000 text\n');
+  const draft = 'arch x86_64\nvma 400000 401000 text\n# my half-written idea\nvma 800000 801000\n';
+  await page.fill('#scenario-text', draft);
+  // Another edit, through the form: the scenario changes, the draft stays and is flagged.
+  const s = await changes(page, async () => {
+    await page.fill('#range-start', '400000');
+    await page.fill('#range-end', '401000');
+    await page.click('#range-touch');
+  });
+  assert.match(s.text, /touch 0x400000 0x401000/);
+  assert.equal(await page.inputValue('#scenario-text'), draft);
+  await page.waitForSelector('#draft-kept');
+  // Revert shows the current scenario; applying a draft shows its canonical form.
+  await page.click('#revert-text');
+  assert.equal(await page.inputValue('#scenario-text'), s.text);
+  assert.equal(await page.locator('#draft-kept').count(), 0);
+  const applied = await applyText(page, draft);
+  assert.equal(await page.inputValue('#scenario-text'), applied.text);
+  assert.doesNotMatch(applied.text, /half-written/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

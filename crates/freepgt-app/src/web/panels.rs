@@ -352,29 +352,59 @@ pub fn scenario_text(p: &Props) -> Html {
     let unfold = use_state(|| false);
     let lines = s.sim.header_lines() + s.sim.ops.len();
     let folded = lines > TEXT_FOLD_LINES && !*unfold;
-    // Reset the textarea to the canonical text whenever the scenario changes.
+    // Follow the scenario: when it changes, the textarea shows the new canonical text, unless
+    // the reader has an unapplied edit in it, which is kept (never lose work) and flagged.
+    // `shown` is the canonical text the panel last wrote; `applied` the text Apply sent, until
+    // the reducer refuses it.
+    let shown = use_mut_ref(String::new);
+    let applied = use_mut_ref(|| None::<String>);
+    let kept_draft = use_state(|| false);
     {
-        let area = area.clone();
-        let text = s.sim.text.clone();
-        use_effect_with((s.revision, folded), move |_| {
-            if let Some(a) = area.cast::<HtmlTextAreaElement>() {
-                a.set_value(&text);
+        let applied = applied.clone();
+        use_effect_with(s.text_error.clone(), move |e| {
+            if e.is_some() {
+                *applied.borrow_mut() = None;
             }
         });
     }
+    {
+        let (area, shown, applied, kept_draft) = (
+            area.clone(),
+            shown.clone(),
+            applied.clone(),
+            kept_draft.clone(),
+        );
+        let text = s.sim.text.clone();
+        use_effect_with((s.revision, folded), move |_| {
+            if let Some(a) = area.cast::<HtmlTextAreaElement>() {
+                let value = a.value();
+                let from_apply = applied.borrow_mut().take().as_ref() == Some(&value);
+                let edited = !from_apply && !shown.borrow().is_empty() && value != *shown.borrow();
+                if edited && value != text {
+                    kept_draft.set(true);
+                } else {
+                    a.set_value(&text);
+                    kept_draft.set(false);
+                }
+            }
+            *shown.borrow_mut() = text;
+        });
+    }
     let apply = {
-        let (d, area) = (d.clone(), area.clone());
+        let (d, area, applied) = (d.clone(), area.clone(), applied.clone());
         Callback::from(move |_| {
             if let Some(a) = area.cast::<HtmlTextAreaElement>() {
+                *applied.borrow_mut() = Some(a.value());
                 d.dispatch(Action::ApplyText(a.value()));
             }
         })
     };
     let revert = {
-        let (area, text) = (area.clone(), s.sim.text.clone());
+        let (area, text, kept_draft) = (area.clone(), s.sim.text.clone(), kept_draft.clone());
         Callback::from(move |_| {
             if let Some(a) = area.cast::<HtmlTextAreaElement>() {
                 a.set_value(&text);
+                kept_draft.set(false);
             }
         })
     };
@@ -386,6 +416,9 @@ pub fn scenario_text(p: &Props) -> Html {
                 <p>{ format!("This scenario has {lines} lines; its text is folded so that each operation stays fast. Export › scenario downloads it. ") }
                     <button type="button" id="unfold-text" onclick={ let u = unfold.clone(); move |_| u.set(true) }>{ "Show and edit the text" }</button></p>
             } else {
+                if *kept_draft {
+                    <p class="notice small" id="draft-kept" role="status">{ "The scenario changed while this text had unapplied edits; your edits are kept. Apply them, or Revert to the current scenario." }</p>
+                }
                 <textarea id="scenario-text" ref={area} spellcheck="false" rows="14" aria-describedby="text-error" />
                 <div class="buttons">
                     <button type="button" id="apply-text" onclick={apply}>{ "Apply" }</button>
