@@ -277,8 +277,8 @@ pub fn interesting(sim: &Sim, selection: Option<(u64, u64)>) -> Vec<(u128, u128)
             v.push((b, b + t.span as u128));
         }
     }
-    if let Some(last) = &sim.last {
-        for (level, base) in freed_tables(&last.outcome) {
+    if let Some(last) = sim.last() {
+        for (level, base) in freed_tables(last.outcome) {
             if level == Level::Pte {
                 let b = base.as_u64() as u128;
                 v.push((b, b + pmd));
@@ -428,9 +428,9 @@ pub fn tree(sim: &Sim) -> Tree {
         .iter()
         .map(|t| (t.level, t.base.as_u64()))
         .collect();
-    let (freed, allocated): (Vec<TableKey>, BTreeSet<TableKey>) = match &sim.last {
+    let (freed, allocated): (Vec<TableKey>, BTreeSet<TableKey>) = match sim.last() {
         Some(last) => (
-            freed_tables(&last.outcome)
+            freed_tables(last.outcome)
                 .into_iter()
                 .map(|(l, b)| (l, b.as_u64()))
                 .collect(),
@@ -577,7 +577,7 @@ pub fn rows(nodes: &[Node], min_run: usize) -> Vec<Row<'_>> {
 /// `free_pgd_range` call (and its trims) that decided it. Lines carry their depth.
 pub fn explain(sim: &Sim, key: TableKey) -> Vec<(usize, String)> {
     let (level, base) = key;
-    let Some(last) = &sim.last else {
+    let Some(last) = sim.last() else {
         return vec![(0, "No operation yet.".into())];
     };
     let about = |e: &Event| match e {
@@ -638,10 +638,7 @@ pub fn explain(sim: &Sim, key: TableKey) -> Vec<(usize, String)> {
 
 /// The flush ranges of the last op (`flush_tlb_pgtables` arguments).
 pub fn last_flushes(sim: &Sim) -> Vec<freepgt::FlushCall> {
-    sim.last
-        .as_ref()
-        .map(|l| flushes(&l.outcome))
-        .unwrap_or_default()
+    sim.last().map(|l| flushes(l.outcome)).unwrap_or_default()
 }
 
 /// The live table counts, or zeros.

@@ -49,13 +49,13 @@ pub struct PendingLink {
     pub rest: Shared,
 }
 
-/// The last operation and what the kernel did.
-#[derive(Clone, Debug)]
-pub struct LastOp {
+/// The last operation and what the kernel did (borrowed from the [`Sim`]).
+#[derive(Clone, Copy, Debug)]
+pub struct LastOp<'a> {
     /// The op.
-    pub op: Op,
+    pub op: &'a Op,
     /// Its outcome (the event trace).
-    pub outcome: Outcome,
+    pub outcome: &'a Outcome,
 }
 
 /// A scenario run by the core.
@@ -67,8 +67,6 @@ pub struct Sim {
     pub ops: Vec<Op>,
     /// The mm after the last op (`None` before the first op).
     pub mm: Option<Mm>,
-    /// The last op and its outcome.
-    pub last: Option<LastOp>,
     /// Every op's outcome (its trace), in op order: step-through and links address any of them.
     pub outcomes: Vec<Rc<Outcome>>,
     /// The canonical scenario text.
@@ -99,6 +97,14 @@ fn op_error(line: usize, e: freepgt::OpError) -> String {
 }
 
 impl Sim {
+    /// The last op and its outcome.
+    pub fn last(&self) -> Option<LastOp<'_>> {
+        Some(LastOp {
+            op: self.ops.last()?,
+            outcome: self.outcomes.last()?,
+        })
+    }
+
     /// The scenario as the core's type.
     pub fn scenario(&self) -> Scenario {
         match self.header.arch {
@@ -122,7 +128,6 @@ impl Sim {
             header,
             ops: Vec::with_capacity(ops.len()),
             mm: None,
-            last: None,
             outcomes: Vec::new(),
             text: String::new(),
             report: String::new(),
@@ -180,9 +185,8 @@ impl Sim {
         let _ = writeln!(self.report, "> {command}");
         self.report
             .push_str(&step_lines(&command, Some(&outcome), Some(mm), REPORT_OPTS));
-        self.ops.push(op.clone());
-        self.outcomes.push(Rc::new(outcome.clone()));
-        self.last = Some(LastOp { op, outcome });
+        self.ops.push(op);
+        self.outcomes.push(Rc::new(outcome));
         Ok(())
     }
 
@@ -625,7 +629,7 @@ mod tests {
         assert!(s.notice.is_none(), "{:?}", s.notice);
         let (want, _) = freepgt::report::report(&s.sim.text, REPORT_OPTS);
         assert_eq!(s.sim.report, want);
-        let freed = freepgt::report::freed_tables(&s.sim.last.as_ref().unwrap().outcome);
+        let freed = freepgt::report::freed_tables(s.sim.last().unwrap().outcome);
         assert_eq!(freed[0], (Level::Pte, VirtAddr::new(0x400000)));
     }
 

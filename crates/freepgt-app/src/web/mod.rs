@@ -99,17 +99,17 @@ struct Counts {
 fn snapshot(s: &State) -> Snapshot {
     let sim = &s.sim;
     let c = crate::model::counts(sim.mm.as_ref());
-    let (freed, flushes, bugs) = match &sim.last {
+    let (freed, flushes, bugs) = match sim.last() {
         Some(l) => (
-            freepgt::report::freed_tables(&l.outcome)
+            freepgt::report::freed_tables(l.outcome)
                 .iter()
                 .map(|(lv, b)| format!("{lv} {b}"))
                 .collect(),
-            freepgt::report::flushes(&l.outcome)
+            freepgt::report::flushes(l.outcome)
                 .iter()
                 .map(|f| format!("{} {}", f.start, f.end))
                 .collect(),
-            freepgt::report::bug_lines(&l.outcome),
+            freepgt::report::bug_lines(l.outcome),
         ),
         None => Default::default(),
     };

@@ -246,18 +246,18 @@ pub fn edit(p: &Props) -> Html {
 pub fn last_op(p: &Props) -> Html {
     let s = &p.state;
     let d = &p.dispatch;
-    let Some(last) = &s.sim.last else {
+    let Some(last) = s.sim.last() else {
         return html! { <section class="panel" id="last-op" aria-labelledby="last-h"><h2 id="last-h">{ "Last operation" }</h2><p class="muted">{ "No operation yet." }</p></section> };
     };
-    let freed = freed_tables(&last.outcome);
+    let freed = freed_tables(last.outcome);
     let kept: Vec<&Event> = last
         .outcome
         .events
         .iter()
         .filter(|e| matches!(e, Event::TableKept { .. }))
         .collect();
-    let fl = flushes(&last.outcome);
-    let bugs = bug_lines(&last.outcome);
+    let fl = flushes(last.outcome);
+    let bugs = bug_lines(last.outcome);
     let vpte = s.sim.mm.as_ref().is_some_and(|m| m.arch().vpte.is_some());
     let inspect = |k: crate::state::TableKey| {
         let d = d.clone();
@@ -297,7 +297,7 @@ pub fn last_op(p: &Props) -> Html {
                     </li> }) }
                 </ul>
                 if vpte {
-                    { { let (pg, bt) = freepgt::report::vpte_totals(&last.outcome); html! {
+                    { { let (pg, bt) = freepgt::report::vpte_totals(last.outcome); html! {
                         <p id="vpte-total"><code>{ format!("vpte_pages {pg} batches {bt}") }</code>
                         <small class="muted">{ " — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds 192. Modelling choice: the batch is assumed empty on entry." }</small></p>
                     } } }
