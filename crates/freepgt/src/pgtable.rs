@@ -335,16 +335,7 @@ impl PageTables {
 
     /// Every live table reachable from the pgd, depth first in address order (pgd excluded).
     pub fn reachable(&self) -> Vec<TableInfo> {
-        let mut out = Vec::new();
-        let mut stack = vec![self.pgd()];
-        while let Some(id) = stack.pop() {
-            let t = &self.tables[id.index()];
-            if t.level != Level::Pgd {
-                out.push(self.info(id, true));
-            }
-            stack.extend(t.children.values().rev().copied());
-        }
-        out
+        self.reachable_meeting(crate::addr::AddrRange::new(VirtAddr::ZERO, VirtAddr::ZERO))
     }
 
     /// Every live table, reachable or leaked, sorted by level then base.
@@ -391,8 +382,8 @@ impl PageTables {
         self.info(id, true)
     }
 
-    /// Every linked table (pgd excluded) whose span meets `region` (end 0 = top), visiting only
-    /// entries whose span meets it.
+    /// Every linked table (pgd excluded) whose span meets `region` (end 0 = top), depth first
+    /// in address order, visiting only entries whose span meets it.
     pub fn reachable_meeting(&self, region: crate::addr::AddrRange) -> Vec<TableInfo> {
         let arch = self.arch;
         let (lo, hi) = (region.start.as_u64(), region.end.minus_one());
@@ -424,7 +415,8 @@ impl PageTables {
                     arch.index(t.level, VirtAddr::new(b)),
                 )
             };
-            for (_, c) in t.children.range(first..=last) {
+            // Pushed in reverse so that they pop in address order.
+            for (_, c) in t.children.range(first..=last).rev() {
                 let ct = &self.tables[c.index()];
                 let c_lo = ct.base.as_u64();
                 let c_hi = c_lo.wrapping_add(arch.table_span(ct.level) - 1);
