@@ -21,6 +21,8 @@ pub fn generate(arch: ArchId, vmas: usize, faults: usize, munmaps: usize, seed: 
     let mut addr = match arch {
         ArchId::X86_64 => 0x400000u64,
         ArchId::Sparc64 => 0xfffff80000000000u64,
+        // 32-bit tasks from the ELF base; only small layouts fit below 3 GiB.
+        ArchId::I386 | ArchId::I386Pae | ArchId::Arm => 0x8048000u64,
     };
     while ranges.len() < vmas {
         let in_cluster = rng.gen_range(3..=9).min(vmas - ranges.len());
@@ -146,7 +148,9 @@ pub fn run(vmas: usize, faults: usize, munmaps: usize, seed: u64, write: Option<
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     println!("arch     kernel  vmas_ms  faults_ms  munmaps_ms  exit_ms  total_ms  peak_tables  freed_by_munmap");
-    for arch in ArchId::ALL {
+    // The 64-bit arches only: the default layout (65,530 vmas with GiB gaps) does not fit
+    // below a 32-bit TASK_SIZE.
+    for arch in [ArchId::X86_64, ArchId::Sparc64] {
         let started = Instant::now();
         let ops = generate(arch, vmas, faults, munmaps, seed);
         let gen = started.elapsed();
