@@ -1,4 +1,4 @@
-//! The scenario language (docs/scenario-format.md): parser, canonical printer and runner.
+//! The scenario language (docs/src/reference.md): parser, canonical printer and runner.
 //!
 //! The parser checks syntax and where the header commands (`arch`, `kernel`,
 //! `first_user_address`) stand; the mm checks everything that depends on state (alignment,
