@@ -199,7 +199,7 @@ impl fmt::Display for Event {
                         }
                         Ok(())
                     }
-                    None => f.write_str(": empty body on this arch (no page-table caches in the TLB)"),
+                    None => f.write_str(": empty body on this arch"),
                 }
             }
             Event::OldFreePgtables {
