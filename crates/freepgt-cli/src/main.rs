@@ -1,6 +1,6 @@
 //! `freepgt`: the command-line front end of the simulation core.
 //!
-//! `freepgt run` prints the report of docs/scenario-format.md byte for byte (or the trace, or
+//! `freepgt run` prints the report of docs/src/reference.md byte for byte (or the trace, or
 //! JSON); `freepgt bench` times a generated max_map_count-sized scenario.
 
 mod bench;
@@ -27,7 +27,8 @@ struct Cli {
 enum Cmd {
     /// Run a scenario and print its report.
     ///
-    /// The scenario language and the report format are specified in docs/scenario-format.md.
+    /// The scenario language and the report format are specified in the book
+    /// (docs/src/reference.md).
     /// On a bad line the report of the lines before it is printed, then
     /// `error line N: WHAT` on stderr, and the exit status is 2.
     Run {

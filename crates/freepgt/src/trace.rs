@@ -331,6 +331,15 @@ pub enum Event {
         /// Its base.
         base: VirtAddr,
     },
+    /// The walk passed a table's floor and ceiling tests and "freed" it, but the table
+    /// belongs to the pgd (i386 PAE's pmd tables): `pud_clear` and `__pmd_free_tlb` do
+    /// nothing there, so it stays linked and counted.
+    FreeOwnedByPgd {
+        /// Its level.
+        level: Level,
+        /// Its base.
+        base: VirtAddr,
+    },
     /// A walked table was kept, and the test that kept it.
     TableKept {
         /// Its level.
