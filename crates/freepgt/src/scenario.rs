@@ -126,25 +126,37 @@ fn arg_count(command: &str, expected: &str, got: usize) -> ParseError {
 /// Parses one non-empty, comment-free line into a command (position rules are checked by
 /// [`Scenario::parse_prefix`]).
 pub fn parse_command(line: &str) -> Result<Command, ParseError> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let (kw, args) = words.split_first().expect("caller skips blank lines");
+    // The words in a fixed array rather than a Vec: this runs once per line of scenarios a
+    // million lines long. No command takes more than 3 arguments, so 4 slots are enough for
+    // every pattern below, and `got` keeps the true count for the error.
+    let mut words = line.split_whitespace();
+    let kw = words.next().expect("caller skips blank lines");
+    let mut slots = [""; 4];
+    let mut got = 0;
+    for w in words {
+        if let Some(slot) = slots.get_mut(got) {
+            *slot = w;
+        }
+        got += 1;
+    }
+    let args = &slots[..got.min(slots.len())];
     let range = |kw: &str| -> Result<AddrRange, ParseError> {
         match args {
             [s, e] => Ok(AddrRange::new(
                 VirtAddr::new(parse_hex(s)?),
                 VirtAddr::new(parse_hex(e)?),
             )),
-            _ => Err(arg_count(kw, "START END", args.len())),
+            _ => Err(arg_count(kw, "START END", got)),
         }
     };
-    let op = match *kw {
+    let op = match kw {
         "arch" => {
             return match args {
                 [a] => a
                     .parse()
                     .map(|arch| Command::Arch { arch })
                     .map_err(|_| ParseError::UnknownArch(a.to_string())),
-                _ => Err(arg_count("arch", "one name", args.len())),
+                _ => Err(arg_count("arch", "one name", got)),
             }
         }
         "kernel" => {
@@ -153,7 +165,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                     .parse()
                     .map(|kernel| Command::Kernel { kernel })
                     .map_err(|_| ParseError::UnknownKernel(k.to_string())),
-                _ => Err(arg_count("kernel", "one version", args.len())),
+                _ => Err(arg_count("kernel", "one version", got)),
             }
         }
         "first_user_address" => {
@@ -161,7 +173,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                 [a] => Ok(Command::FirstUserAddress {
                     addr: VirtAddr::new(parse_hex(a)?),
                 }),
-                _ => Err(arg_count("first_user_address", "one address", args.len())),
+                _ => Err(arg_count("first_user_address", "one address", got)),
             }
         }
         "vma" => match args {
@@ -179,7 +191,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                     name,
                 }
             }
-            _ => return Err(arg_count("vma", "START END [NAME]", args.len())),
+            _ => return Err(arg_count("vma", "START END [NAME]", got)),
         },
         "touch" => match args {
             [a] => Op::Touch {
@@ -188,7 +200,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
             [_, _] => Op::TouchRange {
                 range: range("touch")?,
             },
-            _ => return Err(arg_count("touch", "ADDR or START END", args.len())),
+            _ => return Err(arg_count("touch", "ADDR or START END", got)),
         },
         "munmap" => Op::Munmap {
             range: range("munmap")?,
@@ -201,7 +213,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
         },
         "exit" => match args {
             [] => Op::Exit,
-            _ => return Err(arg_count("exit", "no arguments", args.len())),
+            _ => return Err(arg_count("exit", "no arguments", got)),
         },
         other => return Err(ParseError::UnknownCommand(other.to_string())),
     };
@@ -215,6 +227,78 @@ enum Stage {
     AfterArch,
     AfterKernel,
     Body,
+}
+
+/// The commands of a scenario text, parsed a line at a time: each command with its line, up
+/// to and including the first error (then nothing more). [`Scenario::parse_prefix`] collects
+/// them; [`run_text`] runs each as it comes.
+pub fn parse_lines(text: &str) -> ParseLines<'_> {
+    ParseLines {
+        lines: text.lines().enumerate(),
+        stage: Stage::Start,
+        failed: false,
+    }
+}
+
+/// The iterator of [`parse_lines`].
+pub struct ParseLines<'a> {
+    lines: std::iter::Enumerate<std::str::Lines<'a>>,
+    stage: Stage,
+    failed: bool,
+}
+
+impl Iterator for ParseLines<'_> {
+    type Item = Result<Numbered, ScenarioError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        for (i, raw) in self.lines.by_ref() {
+            match parse_line(raw, i + 1, &mut self.stage) {
+                Ok(Some(command)) => {
+                    return Some(Ok(Numbered {
+                        line: i + 1,
+                        command,
+                    }))
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Parses line number `line` of a scenario: `Ok(None)` for a blank or comment-only line.
+/// Checks where a header command stands against `stage`, and advances it.
+fn parse_line(raw: &str, line: usize, stage: &mut Stage) -> Result<Option<Command>, ScenarioError> {
+    let content = raw.split('#').next().unwrap_or("").trim();
+    if content.is_empty() {
+        return Ok(None);
+    }
+    let err = |e: ParseError| ScenarioError {
+        line,
+        kind: LineErrorKind::Parse(e),
+    };
+    let command = parse_command(content).map_err(err)?;
+    *stage = match (&command, *stage) {
+        (Command::Arch { .. }, Stage::Start) => Ok(Stage::AfterArch),
+        (Command::Arch { .. }, _) => Err(ParseError::ArchRepeated),
+        (_, Stage::Start) => Err(ParseError::ArchNotFirst),
+        (Command::Kernel { .. }, Stage::AfterArch) => Ok(Stage::AfterKernel),
+        (Command::Kernel { .. }, _) => Err(ParseError::KernelOutOfPlace),
+        (Command::FirstUserAddress { .. }, Stage::AfterArch | Stage::AfterKernel) => {
+            Ok(Stage::Body)
+        }
+        (Command::FirstUserAddress { .. }, _) => Err(ParseError::FirstUserAddressOutOfPlace),
+        (Command::Op { .. }, _) => Ok(Stage::Body),
+    }
+    .map_err(err)?;
+    Ok(Some(command))
 }
 
 impl Scenario {
@@ -231,50 +315,16 @@ impl Scenario {
     /// their report before the error).
     pub fn parse_prefix(text: &str) -> Parsed {
         let mut commands = Vec::new();
-        let mut stage = Stage::Start;
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            let content = raw.split('#').next().unwrap_or("").trim();
-            if content.is_empty() {
-                continue;
-            }
-            let err = |e: ParseError| ScenarioError {
-                line,
-                kind: LineErrorKind::Parse(e),
-            };
-            let command = match parse_command(content) {
-                Ok(c) => c,
+        for parsed in parse_lines(text) {
+            match parsed {
+                Ok(n) => commands.push(n),
                 Err(e) => {
                     return Parsed {
                         scenario: Scenario { commands },
-                        error: Some(err(e)),
-                    }
-                }
-            };
-            let next = match (&command, stage) {
-                (Command::Arch { .. }, Stage::Start) => Ok(Stage::AfterArch),
-                (Command::Arch { .. }, _) => Err(ParseError::ArchRepeated),
-                (_, Stage::Start) => Err(ParseError::ArchNotFirst),
-                (Command::Kernel { .. }, Stage::AfterArch) => Ok(Stage::AfterKernel),
-                (Command::Kernel { .. }, _) => Err(ParseError::KernelOutOfPlace),
-                (Command::FirstUserAddress { .. }, Stage::AfterArch | Stage::AfterKernel) => {
-                    Ok(Stage::Body)
-                }
-                (Command::FirstUserAddress { .. }, _) => {
-                    Err(ParseError::FirstUserAddressOutOfPlace)
-                }
-                (Command::Op { .. }, _) => Ok(Stage::Body),
-            };
-            match next {
-                Ok(s) => stage = s,
-                Err(e) => {
-                    return Parsed {
-                        scenario: Scenario { commands },
-                        error: Some(err(e)),
+                        error: Some(e),
                     }
                 }
             }
-            commands.push(Numbered { line, command });
         }
         Parsed {
             scenario: Scenario { commands },
@@ -388,57 +438,214 @@ where
     let Some(arch) = scenario.arch() else {
         return (None, None);
     };
+    let header = Header {
+        arch,
+        kernel: scenario.kernel(),
+        first_user_address: scenario.first_user_address(),
+    };
     let mut mm: Option<Mm> = None;
     for n in &scenario.commands {
-        let op_error = |e: OpError| ScenarioError {
-            line: n.line,
-            kind: LineErrorKind::Op(e),
-        };
-        match &n.command {
-            Command::Op { op } => {
-                let m = match mm.as_mut() {
-                    Some(m) => m,
-                    None => match Mm::new(arch, scenario.kernel(), scenario.first_user_address()) {
-                        Ok(m) => mm.insert(m),
-                        Err(e) => return (None, Some(op_error(e))),
-                    },
-                };
-                match m.apply(op) {
-                    Ok(outcome) => visit(Step {
-                        line: n.line,
-                        command: &n.command,
-                        outcome: Some(&outcome),
-                        mm: Some(m),
-                    }),
-                    Err(e) => return (mm, Some(op_error(e))),
-                }
-            }
-            header => {
-                if let Command::FirstUserAddress { .. } = header {
-                    // Validate now so the error names this line.
-                    if let Err(e) = Mm::new(arch, scenario.kernel(), scenario.first_user_address())
-                    {
-                        return (None, Some(op_error(e)));
-                    }
-                }
-                visit(Step {
-                    line: n.line,
-                    command: &n.command,
-                    outcome: None,
-                    mm: None,
-                });
-            }
+        if let Err(e) = run_command(&mut mm, &header, n.line, &n.command, &mut visit) {
+            return (mm, Some(e));
         }
     }
-    if mm.is_none() {
-        mm = Mm::new(arch, scenario.kernel(), scenario.first_user_address()).ok();
+    (mm.or_else(|| header.new_mm().ok()), None)
+}
+
+/// Parses and runs scenario text a line at a time, calling `visit` after every command: the
+/// same steps, the same first error and the same mm as [`Scenario::parse_prefix`] followed by
+/// [`run`], without holding every parsed command (a million-line scenario then needs the
+/// memory of its mm, not of its text's commands).
+pub fn run_text<F>(text: &str, mut visit: F) -> (Option<Mm>, Option<ScenarioError>)
+where
+    F: FnMut(Step<'_>),
+{
+    // The header so far: complete by the first operation, as the stage rules put it first.
+    let mut header: Option<Header> = None;
+    let mut mm: Option<Mm> = None;
+    let mut error = None;
+    for parsed in parse_lines(text) {
+        let Numbered { line, command } = match parsed {
+            Ok(n) => n,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        };
+        let h = match (&command, header.as_mut()) {
+            (Command::Arch { arch }, _) => header.insert(Header::of(*arch)),
+            (_, Some(h)) => h,
+            (_, None) => unreachable!("parse_line puts arch first"),
+        };
+        match command {
+            Command::Kernel { kernel } => h.kernel = kernel,
+            Command::FirstUserAddress { addr } => h.first_user_address = addr,
+            _ => {}
+        }
+        if let Err(e) = run_command(&mut mm, h, line, &command, &mut visit) {
+            return (mm, Some(e));
+        }
     }
-    (mm, None)
+    let mm = match header {
+        Some(h) => mm.or_else(|| h.new_mm().ok()),
+        None => None,
+    };
+    (mm, error)
+}
+
+/// What the header says: the arch, and the kernel and FIRST_USER_ADDRESS (given or default).
+struct Header {
+    arch: ArchId,
+    kernel: Kernel,
+    first_user_address: VirtAddr,
+}
+
+impl Header {
+    /// The defaults of `arch` (see [`Scenario::kernel`] and [`Scenario::first_user_address`]).
+    fn of(arch: ArchId) -> Self {
+        Header {
+            arch,
+            kernel: Kernel::default(),
+            first_user_address: VirtAddr::new(arch.arch().first_user_address),
+        }
+    }
+
+    fn new_mm(&self) -> Result<Mm, OpError> {
+        Mm::new(self.arch, self.kernel, self.first_user_address)
+    }
+}
+
+/// Runs one command of a scenario whose header is `header` ([`run`] and [`run_text`] alike):
+/// creates the mm at the first operation, validates `first_user_address` on its own line, and
+/// calls `visit` unless the command fails.
+fn run_command<F>(
+    mm: &mut Option<Mm>,
+    header: &Header,
+    line: usize,
+    command: &Command,
+    visit: &mut F,
+) -> Result<(), ScenarioError>
+where
+    F: FnMut(Step<'_>),
+{
+    let op_error = |e: OpError| ScenarioError {
+        line,
+        kind: LineErrorKind::Op(e),
+    };
+    match command {
+        Command::Op { op } => {
+            let m = match mm {
+                Some(m) => m,
+                None => mm.insert(header.new_mm().map_err(op_error)?),
+            };
+            let outcome = m.apply(op).map_err(op_error)?;
+            visit(Step {
+                line,
+                command,
+                outcome: Some(&outcome),
+                mm: Some(m),
+            });
+        }
+        header_command => {
+            if let Command::FirstUserAddress { .. } = header_command {
+                // Validate now so the error names this line.
+                header.new_mm().map_err(op_error)?;
+            }
+            visit(Step {
+                line,
+                command,
+                outcome: None,
+                mm: None,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One line per step and a summary of the mm: what a run shows a caller.
+    fn transcript(
+        mut runner: impl FnMut(&mut dyn FnMut(Step<'_>)) -> (Option<Mm>, Option<ScenarioError>),
+    ) -> Vec<String> {
+        let mut lines = Vec::new();
+        let (mm, err) = runner(&mut |step: Step<'_>| {
+            lines.push(format!(
+                "{} {} {:?} {}",
+                step.line,
+                step.command,
+                step.outcome,
+                crate::report::step_lines(
+                    step.command,
+                    step.outcome,
+                    step.mm,
+                    crate::report::ReportOptions {
+                        visits: true,
+                        orphans: true
+                    }
+                )
+            ));
+        });
+        lines.push(format!(
+            "end {:?} {:?} {:?}",
+            mm.as_ref().map(|m| (
+                m.counts(),
+                m.vmas().clone(),
+                m.first_user_address(),
+                m.kernel()
+            )),
+            mm.as_ref().map(|m| m.orphans()),
+            err
+        ));
+        lines
+    }
+
+    /// The streaming runner takes the same steps, stops at the same error and leaves the same
+    /// mm as parsing the whole text and then running it: on every preset, and on texts whose
+    /// parse error and run error race each other.
+    #[test]
+    fn run_text_matches_parse_then_run() {
+        let mut texts: Vec<String> = crate::presets::ALL.iter().map(|p| p.text()).collect();
+        texts.extend(
+            [
+                "",
+                "# only a comment\n\n",
+                "vma 0 1000\n",
+                "arch vax\nvma 0 1000\n",
+                "arch x86_64\nvma 400000 401000\ntouch 400000\nkernel 2.6.11\n",
+                "arch x86_64\nvma 400000 401000\ntouch 500000\nbogus\n",
+                "arch x86_64\nvma 400000 401000\nbogus\ntouch 500000\n",
+                "arch x86_64\nkernel 2.6.11\nfirst_user_address 1001\nvma 400000 401000\n",
+                "arch x86_64\nfirst_user_address 2000\n",
+                "arch sparc64\nkernel 2.6.11\n",
+                "arch x86_64\narch x86_64\n",
+                "arch x86_64\nvma 400000 401000 a b\n",
+                "arch x86_64\nexit now\n",
+                "arch x86_64  # c\n  vma 0x400000 0x402000 text  \n\ttouch 400fff\nmunmap 400000 401000\nexit\n",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            let streamed = transcript(|v| run_text(text, v));
+            let whole = transcript(|v| {
+                let parsed = Scenario::parse_prefix(text);
+                let (mm, err) = run(&parsed.scenario, v);
+                (mm, err.or(parsed.error))
+            });
+            assert_eq!(streamed, whole, "scenario:\n{text}");
+        }
+    }
+
+    #[test]
+    fn argument_counts_are_counted_past_four() {
+        let e = parse_command("vma 1 2 3 4 5 6").unwrap_err();
+        assert_eq!(e, arg_count("vma", "START END [NAME]", 6));
+        let e = parse_command("exit a b c d").unwrap_err();
+        assert_eq!(e, arg_count("exit", "no arguments", 4));
+        assert!(parse_command("touch 1 2 3 4").is_err());
+    }
 
     #[test]
     fn hex_forms() {
