@@ -106,8 +106,7 @@ fn cli(args: &[&str], input: &str) -> (String, String, bool) {
 
 /// A line without indentation and without the trace's `|` markers.
 fn normalize(line: &str) -> &str {
-    line.trim_start_matches(|c: char| c == ' ' || c == '|')
-        .trim_end()
+    line.trim_start_matches([' ', '|']).trim_end()
 }
 
 fn matches(quoted: &str, printed: &str) -> bool {
