@@ -154,20 +154,21 @@ enum Depth {
 fn pass(text: &str, depth: Depth) -> u64 {
     match depth {
         Depth::Parse => {
-            for parsed in scenario::parse_lines(text) {
+            for parsed in scenario::parse_lines(text.as_bytes()) {
                 std::hint::black_box(parsed.expect("generated text parses"));
             }
             0
         }
         Depth::Simulate => {
-            let (mm, err) = scenario::run_text(text, |_| {});
+            let (mm, err) = scenario::run_text(text.as_bytes(), |_| {});
             assert!(err.is_none(), "generated ops are valid");
             std::hint::black_box(mm.map(|m| m.counts()));
             0
         }
         Depth::Report => {
             let mut out = std::io::BufWriter::new(Discard::default());
-            let err = crate::write_report(text, ReportOptions::default(), false, &mut out);
+            let err =
+                crate::write_report(text.as_bytes(), ReportOptions::default(), false, &mut out);
             assert!(err.is_none(), "generated scenario runs");
             out.into_inner().map_or(0, |d| d.bytes)
         }

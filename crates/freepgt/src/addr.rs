@@ -219,7 +219,15 @@ mod tests {
         assert_eq!(VirtAddr::new(0xABC000).to_string(), "0xabc000");
         assert_eq!(VirtAddr::ZERO.to_string(), "0x0");
         // Written by hand: the same text as `{:#x}` over the whole range.
-        for v in [1, 0xf, 0x10, 0xfffff80000000000, u64::MAX, 1 << 63, 0x123456789abcdef0] {
+        for v in [
+            1,
+            0xf,
+            0x10,
+            0xfffff80000000000,
+            u64::MAX,
+            1 << 63,
+            0x123456789abcdef0,
+        ] {
             assert_eq!(VirtAddr::new(v).to_string(), format!("{v:#x}"));
         }
     }

@@ -111,6 +111,11 @@ pub fn write_step_lines(
         return;
     };
     if op.frees() {
+        for e in &outcome.events {
+            if let Event::SplitVmaEnomem { map_count, .. } = e {
+                let _ = writeln!(out, "ENOMEM split_vma map_count={map_count}");
+            }
+        }
         for (level, base) in freed_tables(outcome) {
             let _ = writeln!(out, "free {level} {base}");
         }
@@ -141,8 +146,14 @@ pub fn write_step_lines(
 /// Runs a scenario text and renders its report. On a bad line the report holds the lines
 /// before it and the error is returned beside it.
 pub fn report(text: &str, opts: ReportOptions) -> (String, Option<ScenarioError>) {
+    report_bytes(text.as_bytes(), opts)
+}
+
+/// [`report`] for raw bytes (a file or a pipe): a line that is not valid UTF-8 is an error
+/// naming it, like any other bad line ([`Scenario::parse_prefix_bytes`]).
+pub fn report_bytes(bytes: &[u8], opts: ReportOptions) -> (String, Option<ScenarioError>) {
     let mut out = String::new();
-    let (_, error) = scenario::run_text(text, |step| {
+    let (_, error) = scenario::run_text(bytes, |step| {
         let _ = writeln!(out, "> {}", step.command);
         write_step_lines(&mut out, step.command, step.outcome, step.mm, opts);
     });

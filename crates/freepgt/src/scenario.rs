@@ -7,7 +7,7 @@
 use crate::addr::{AddrRange, VirtAddr};
 use crate::arch::ArchId;
 use crate::error::{LineErrorKind, OpError, ParseError, ScenarioError};
-use crate::mm::{Kernel, Mm, Op, Outcome};
+use crate::mm::{Kernel, Mm, MmConfig, Op, Outcome};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -30,6 +30,18 @@ pub enum Command {
         /// FIRST_USER_ADDRESS.
         addr: VirtAddr,
     },
+    /// `config preempt` | `config nopreempt`: CONFIG_PREEMPT, which sets unmap_vmas'
+    /// ZAP_BLOCK_SIZE (8 or 1024 pages) and so what the zap leaves queued for sparc64's
+    /// first flush_tlb_pgtables.
+    Config {
+        /// The option.
+        config: ConfigOption,
+    },
+    /// `max_map_count N` (decimal): sysctl_max_map_count.
+    MaxMapCount {
+        /// The limit.
+        max: u64,
+    },
     /// Any operation on the mm.
     Op {
         /// The operation.
@@ -44,6 +56,8 @@ impl fmt::Display for Command {
             Command::Arch { arch } => write!(f, "arch {arch}"),
             Command::Kernel { kernel } => write!(f, "kernel {kernel}"),
             Command::FirstUserAddress { addr } => write!(f, "first_user_address {addr}"),
+            Command::Config { config } => write!(f, "config {config}"),
+            Command::MaxMapCount { max } => write!(f, "max_map_count {max}"),
             Command::Op { op } => fmt::Display::fmt(op, f),
         }
     }
@@ -107,6 +121,52 @@ pub fn parse_hex(s: &str) -> Result<u64, ParseError> {
         return Err(ParseError::BadNumber(s.to_string()));
     }
     u64::from_str_radix(digits, 16).map_err(|_| ParseError::NumberTooLarge(s.to_string()))
+}
+
+/// Parses a decimal number (as the sysctl takes it), at most 64 bits.
+pub fn parse_decimal(s: &str) -> Result<u64, ParseError> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ParseError::BadDecimal(s.to_string()));
+    }
+    s.parse()
+        .map_err(|_| ParseError::NumberTooLarge(s.to_string()))
+}
+
+/// A kernel configuration option the model depends on.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigOption {
+    /// CONFIG_PREEMPT=y: ZAP_BLOCK_SIZE is 8 pages.
+    Preempt,
+    /// CONFIG_PREEMPT unset (2.6.12's arch/sparc64/defconfig): ZAP_BLOCK_SIZE is 1024 pages.
+    #[default]
+    NoPreempt,
+}
+
+impl ConfigOption {
+    /// `preempt` or `nopreempt`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ConfigOption::Preempt => "preempt",
+            ConfigOption::NoPreempt => "nopreempt",
+        }
+    }
+}
+
+impl fmt::Display for ConfigOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ConfigOption {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        [ConfigOption::Preempt, ConfigOption::NoPreempt]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or(())
+    }
 }
 
 fn valid_name(s: &str) -> bool {
@@ -176,6 +236,21 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                 _ => Err(arg_count("first_user_address", "one address", got)),
             }
         }
+        "config" => {
+            return match args {
+                [c] => c
+                    .parse()
+                    .map(|config| Command::Config { config })
+                    .map_err(|_| ParseError::UnknownConfig(c.to_string())),
+                _ => Err(arg_count("config", "preempt or nopreempt", got)),
+            }
+        }
+        "max_map_count" => {
+            return match args {
+                [n] => parse_decimal(n).map(|max| Command::MaxMapCount { max }),
+                _ => Err(arg_count("max_map_count", "one decimal number", got)),
+            }
+        }
         "vma" => match args {
             [s, e] | [s, e, _] => {
                 let name = match args.get(2) {
@@ -220,30 +295,83 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
     Ok(Command::Op { op })
 }
 
-/// Where the parser stands in the header.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Start,
-    AfterArch,
-    AfterKernel,
-    Body,
+/// Where the parser stands in the header: `arch` first, then optionally `kernel`, then the
+/// optional `config`, `first_user_address` and `max_map_count` in any order, each at most
+/// once, then the operations.
+#[derive(Default)]
+struct HeaderState {
+    arch: bool,
+    kernel_allowed: bool,
+    body: bool,
+    seen: Vec<&'static str>,
 }
 
-/// The commands of a scenario text, parsed a line at a time: each command with its line, up
-/// to and including the first error (then nothing more). [`Scenario::parse_prefix`] collects
-/// them; [`run_text`] runs each as it comes.
-pub fn parse_lines(text: &str) -> ParseLines<'_> {
+impl HeaderState {
+    /// Checks where `command` stands and records it.
+    fn admit(&mut self, command: &Command) -> Result<(), ParseError> {
+        let keyword = match command {
+            Command::Arch { .. } if self.arch => return Err(ParseError::ArchRepeated),
+            Command::Arch { .. } => {
+                self.arch = true;
+                self.kernel_allowed = true;
+                return Ok(());
+            }
+            _ if !self.arch => return Err(ParseError::ArchNotFirst),
+            Command::Kernel { .. } if self.kernel_allowed => {
+                self.kernel_allowed = false;
+                return Ok(());
+            }
+            Command::Kernel { .. } => return Err(ParseError::KernelOutOfPlace),
+            Command::Op { .. } => {
+                self.body = true;
+                self.kernel_allowed = false;
+                return Ok(());
+            }
+            Command::FirstUserAddress { .. } => "first_user_address",
+            Command::Config { .. } => "config",
+            Command::MaxMapCount { .. } => "max_map_count",
+        };
+        if self.body {
+            return Err(match command {
+                Command::FirstUserAddress { .. } => ParseError::FirstUserAddressOutOfPlace,
+                _ => ParseError::HeaderOutOfPlace(keyword),
+            });
+        }
+        if self.seen.contains(&keyword) {
+            return Err(ParseError::HeaderRepeated(keyword));
+        }
+        self.seen.push(keyword);
+        self.kernel_allowed = false;
+        Ok(())
+    }
+}
+
+/// The commands of a scenario, parsed a line at a time from raw bytes (the rules of
+/// [`Scenario::parse_prefix_bytes`]): each command with its line, up to and including the
+/// first error, then nothing more. `parse_prefix_bytes` collects them; [`run_text`] runs each
+/// as it comes.
+pub fn parse_lines(bytes: &[u8]) -> ParseLines<'_> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let newline: fn(&u8) -> bool = |b| *b == b'\n';
+    let mut lines = bytes.split(newline);
+    if bytes.last() == Some(&b'\n') || bytes.is_empty() {
+        // `split` yields an empty piece after a final newline; `str::lines` does not.
+        lines.next_back();
+    }
     ParseLines {
-        lines: text.lines().enumerate(),
-        stage: Stage::Start,
+        lines: lines.enumerate(),
+        header: HeaderState::default(),
         failed: false,
     }
 }
 
+/// The raw lines of a scenario, numbered from 0.
+type RawLines<'a> = std::iter::Enumerate<std::slice::Split<'a, u8, fn(&u8) -> bool>>;
+
 /// The iterator of [`parse_lines`].
 pub struct ParseLines<'a> {
-    lines: std::iter::Enumerate<std::str::Lines<'a>>,
-    stage: Stage,
+    lines: RawLines<'a>,
+    header: HeaderState,
     failed: bool,
 }
 
@@ -255,17 +383,16 @@ impl Iterator for ParseLines<'_> {
             return None;
         }
         for (i, raw) in self.lines.by_ref() {
-            match parse_line(raw, i + 1, &mut self.stage) {
-                Ok(Some(command)) => {
-                    return Some(Ok(Numbered {
-                        line: i + 1,
-                        command,
-                    }))
-                }
+            let line = i + 1;
+            match parse_line(raw, &mut self.header) {
+                Ok(Some(command)) => return Some(Ok(Numbered { line, command })),
                 Ok(None) => {}
                 Err(e) => {
                     self.failed = true;
-                    return Some(Err(e));
+                    return Some(Err(ScenarioError {
+                        line,
+                        kind: LineErrorKind::Parse(e),
+                    }));
                 }
             }
         }
@@ -273,31 +400,20 @@ impl Iterator for ParseLines<'_> {
     }
 }
 
-/// Parses line number `line` of a scenario: `Ok(None)` for a blank or comment-only line.
-/// Checks where a header command stands against `stage`, and advances it.
-fn parse_line(raw: &str, line: usize, stage: &mut Stage) -> Result<Option<Command>, ScenarioError> {
+/// Parses one raw line (without its `\n`): `Ok(None)` for a blank or comment-only line.
+/// Checks where a header command stands against `header`, and records it.
+fn parse_line(raw: &[u8], header: &mut HeaderState) -> Result<Option<Command>, ParseError> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let raw = std::str::from_utf8(raw).map_err(|_| ParseError::InvalidUtf8)?;
     let content = raw.split('#').next().unwrap_or("").trim();
+    if content.contains('\r') {
+        return Err(ParseError::BareCarriageReturn);
+    }
     if content.is_empty() {
         return Ok(None);
     }
-    let err = |e: ParseError| ScenarioError {
-        line,
-        kind: LineErrorKind::Parse(e),
-    };
-    let command = parse_command(content).map_err(err)?;
-    *stage = match (&command, *stage) {
-        (Command::Arch { .. }, Stage::Start) => Ok(Stage::AfterArch),
-        (Command::Arch { .. }, _) => Err(ParseError::ArchRepeated),
-        (_, Stage::Start) => Err(ParseError::ArchNotFirst),
-        (Command::Kernel { .. }, Stage::AfterArch) => Ok(Stage::AfterKernel),
-        (Command::Kernel { .. }, _) => Err(ParseError::KernelOutOfPlace),
-        (Command::FirstUserAddress { .. }, Stage::AfterArch | Stage::AfterKernel) => {
-            Ok(Stage::Body)
-        }
-        (Command::FirstUserAddress { .. }, _) => Err(ParseError::FirstUserAddressOutOfPlace),
-        (Command::Op { .. }, _) => Ok(Stage::Body),
-    }
-    .map_err(err)?;
+    let command = parse_command(content)?;
+    header.admit(&command)?;
     Ok(Some(command))
 }
 
@@ -314,8 +430,16 @@ impl Scenario {
     /// Parses up to the first bad line, keeping the valid commands before it (the CLI prints
     /// their report before the error).
     pub fn parse_prefix(text: &str) -> Parsed {
+        Self::parse_prefix_bytes(text.as_bytes())
+    }
+
+    /// [`Scenario::parse_prefix`] for raw bytes, as a file or a pipe gives them: a UTF-8
+    /// byte-order mark at the very start is skipped, a line that is not valid UTF-8 is an
+    /// error naming that line, and a carriage return anywhere but before a line feed is an
+    /// error (a file with CR-only line ends is one long line 1).
+    pub fn parse_prefix_bytes(bytes: &[u8]) -> Parsed {
         let mut commands = Vec::new();
-        for parsed in parse_lines(text) {
+        for parsed in parse_lines(bytes) {
             match parsed {
                 Ok(n) => commands.push(n),
                 Err(e) => {
@@ -363,6 +487,35 @@ impl Scenario {
             })
     }
 
+    /// CONFIG_PREEMPT (default: unset, as in 2.6.12's sparc64 defconfig).
+    pub fn config(&self) -> ConfigOption {
+        self.header_iter()
+            .find_map(|c| match c {
+                Command::Config { config } => Some(*config),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// sysctl_max_map_count (default DEFAULT_MAX_MAP_COUNT, 65536).
+    pub fn max_map_count(&self) -> u64 {
+        self.header_iter()
+            .find_map(|c| match c {
+                Command::MaxMapCount { max } => Some(*max),
+                _ => None,
+            })
+            .unwrap_or(crate::mm::DEFAULT_MAX_MAP_COUNT)
+    }
+
+    /// The mm settings of the header.
+    pub fn mm_config(&self) -> MmConfig {
+        MmConfig {
+            first_user_address: self.first_user_address(),
+            config: self.config(),
+            max_map_count: self.max_map_count(),
+        }
+    }
+
     fn header_iter(&self) -> impl Iterator<Item = &Command> {
         self.commands
             .iter()
@@ -395,12 +548,37 @@ impl Scenario {
         fua: Option<VirtAddr>,
         ops: Vec<Op>,
     ) -> Self {
+        Self::from_header(
+            arch,
+            kernel,
+            &HeaderLines {
+                first_user_address: fua,
+                ..HeaderLines::default()
+            },
+            ops,
+        )
+    }
+
+    /// A scenario from `arch`, `kernel` and the optional header lines, in the canonical order
+    /// `config`, `first_user_address`, `max_map_count` (lines numbered from 1).
+    pub fn from_header(
+        arch: ArchId,
+        kernel: Option<Kernel>,
+        header: &HeaderLines,
+        ops: Vec<Op>,
+    ) -> Self {
         let mut cmds = vec![Command::Arch { arch }];
         if let Some(kernel) = kernel {
             cmds.push(Command::Kernel { kernel });
         }
-        if let Some(addr) = fua {
+        if let Some(config) = header.config {
+            cmds.push(Command::Config { config });
+        }
+        if let Some(addr) = header.first_user_address {
             cmds.push(Command::FirstUserAddress { addr });
+        }
+        if let Some(max) = header.max_map_count {
+            cmds.push(Command::MaxMapCount { max });
         }
         cmds.extend(ops.into_iter().map(|op| Command::Op { op }));
         Scenario {
@@ -412,6 +590,52 @@ impl Scenario {
                     command,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The optional header lines after `arch` and `kernel`, as given (absent = the default).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct HeaderLines {
+    /// `config`.
+    pub config: Option<ConfigOption>,
+    /// `first_user_address`.
+    pub first_user_address: Option<VirtAddr>,
+    /// `max_map_count`.
+    pub max_map_count: Option<u64>,
+}
+
+impl HeaderLines {
+    /// How many lines they take.
+    pub fn len(&self) -> usize {
+        usize::from(self.config.is_some())
+            + usize::from(self.first_user_address.is_some())
+            + usize::from(self.max_map_count.is_some())
+    }
+
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The mm settings they give on `arch`.
+    pub fn mm_config(&self, arch: ArchId) -> MmConfig {
+        let d = MmConfig::defaults(arch);
+        MmConfig {
+            first_user_address: self.first_user_address.unwrap_or(d.first_user_address),
+            config: self.config.unwrap_or(d.config),
+            max_map_count: self.max_map_count.unwrap_or(d.max_map_count),
+        }
+    }
+
+    /// Records one header command (`config`, `first_user_address`, `max_map_count`); other
+    /// commands are ignored.
+    pub fn record(&mut self, command: &Command) {
+        match command {
+            Command::Config { config } => self.config = Some(*config),
+            Command::FirstUserAddress { addr } => self.first_user_address = Some(*addr),
+            Command::MaxMapCount { max } => self.max_map_count = Some(*max),
+            _ => {}
         }
     }
 }
@@ -441,7 +665,7 @@ where
     let header = Header {
         arch,
         kernel: scenario.kernel(),
-        first_user_address: scenario.first_user_address(),
+        config: scenario.mm_config(),
     };
     let mut mm: Option<Mm> = None;
     for n in &scenario.commands {
@@ -452,19 +676,21 @@ where
     (mm.or_else(|| header.new_mm().ok()), None)
 }
 
-/// Parses and runs scenario text a line at a time, calling `visit` after every command: the
-/// same steps, the same first error and the same mm as [`Scenario::parse_prefix`] followed by
+/// Parses and runs a scenario a line at a time, calling `visit` after every command: the same
+/// steps, the same first error and the same mm as [`Scenario::parse_prefix_bytes`] followed by
 /// [`run`], without holding every parsed command (a million-line scenario then needs the
-/// memory of its mm, not of its text's commands).
-pub fn run_text<F>(text: &str, mut visit: F) -> (Option<Mm>, Option<ScenarioError>)
+/// memory of its mm, not of its commands).
+pub fn run_text<F>(bytes: &[u8], mut visit: F) -> (Option<Mm>, Option<ScenarioError>)
 where
     F: FnMut(Step<'_>),
 {
-    // The header so far: complete by the first operation, as the stage rules put it first.
-    let mut header: Option<Header> = None;
+    // The header so far: complete by the first operation, as the header rules put it first.
+    // (A `first_user_address` line is validated before the header lines after it are read;
+    // only FIRST_USER_ADDRESS itself decides that validation.)
+    let mut header: Option<(Header, HeaderLines)> = None;
     let mut mm: Option<Mm> = None;
     let mut error = None;
-    for parsed in parse_lines(text) {
+    for parsed in parse_lines(bytes) {
         let Numbered { line, command } = match parsed {
             Ok(n) => n,
             Err(e) => {
@@ -472,46 +698,44 @@ where
                 break;
             }
         };
-        let h = match (&command, header.as_mut()) {
-            (Command::Arch { arch }, _) => header.insert(Header::of(*arch)),
+        let (h, lines) = match (&command, header.as_mut()) {
+            (Command::Arch { arch }, _) => header.insert((
+                Header {
+                    arch: *arch,
+                    kernel: Kernel::default(),
+                    config: MmConfig::defaults(*arch),
+                },
+                HeaderLines::default(),
+            )),
             (_, Some(h)) => h,
-            (_, None) => unreachable!("parse_line puts arch first"),
+            (_, None) => unreachable!("parse_lines puts arch first"),
         };
-        match command {
-            Command::Kernel { kernel } => h.kernel = kernel,
-            Command::FirstUserAddress { addr } => h.first_user_address = addr,
-            _ => {}
+        if let Command::Kernel { kernel } = command {
+            h.kernel = kernel;
         }
+        lines.record(&command);
+        h.config = lines.mm_config(h.arch);
         if let Err(e) = run_command(&mut mm, h, line, &command, &mut visit) {
             return (mm, Some(e));
         }
     }
     let mm = match header {
-        Some(h) => mm.or_else(|| h.new_mm().ok()),
+        Some((h, _)) => mm.or_else(|| h.new_mm().ok()),
         None => None,
     };
     (mm, error)
 }
 
-/// What the header says: the arch, and the kernel and FIRST_USER_ADDRESS (given or default).
+/// What a scenario's header says: the arch, the kernel and the mm settings.
 struct Header {
     arch: ArchId,
     kernel: Kernel,
-    first_user_address: VirtAddr,
+    config: MmConfig,
 }
 
 impl Header {
-    /// The defaults of `arch` (see [`Scenario::kernel`] and [`Scenario::first_user_address`]).
-    fn of(arch: ArchId) -> Self {
-        Header {
-            arch,
-            kernel: Kernel::default(),
-            first_user_address: VirtAddr::new(arch.arch().first_user_address),
-        }
-    }
-
     fn new_mm(&self) -> Result<Mm, OpError> {
-        Mm::new(self.arch, self.kernel, self.first_user_address)
+        Mm::with_config(self.arch, self.kernel, self.config)
     }
 }
 
@@ -604,37 +828,49 @@ mod tests {
 
     /// The streaming runner takes the same steps, stops at the same error and leaves the same
     /// mm as parsing the whole text and then running it: on every preset, and on texts whose
-    /// parse error and run error race each other.
+    /// parse and run errors race each other or whose header lines come in any order.
     #[test]
     fn run_text_matches_parse_then_run() {
-        let mut texts: Vec<String> = crate::presets::ALL.iter().map(|p| p.text()).collect();
+        let mut texts: Vec<Vec<u8>> = crate::presets::ALL
+            .iter()
+            .map(|p| p.text().into_bytes())
+            .collect();
         texts.extend(
             [
-                "",
-                "# only a comment\n\n",
-                "vma 0 1000\n",
-                "arch vax\nvma 0 1000\n",
-                "arch x86_64\nvma 400000 401000\ntouch 400000\nkernel 2.6.11\n",
-                "arch x86_64\nvma 400000 401000\ntouch 500000\nbogus\n",
-                "arch x86_64\nvma 400000 401000\nbogus\ntouch 500000\n",
-                "arch x86_64\nkernel 2.6.11\nfirst_user_address 1001\nvma 400000 401000\n",
-                "arch x86_64\nfirst_user_address 2000\n",
-                "arch sparc64\nkernel 2.6.11\n",
-                "arch x86_64\narch x86_64\n",
-                "arch x86_64\nvma 400000 401000 a b\n",
-                "arch x86_64\nexit now\n",
-                "arch x86_64  # c\n  vma 0x400000 0x402000 text  \n\ttouch 400fff\nmunmap 400000 401000\nexit\n",
+                &b""[..],
+                b"# only a comment\n\n",
+                b"vma 0 1000\n",
+                b"arch vax\nvma 0 1000\n",
+                b"arch x86_64\nvma 400000 401000\ntouch 400000\nkernel 2.6.11\n",
+                b"arch x86_64\nvma 400000 401000\ntouch 500000\nbogus\n",
+                b"arch x86_64\nvma 400000 401000\nbogus\ntouch 500000\n",
+                b"arch x86_64\nkernel 2.6.11\nfirst_user_address 1001\nvma 400000 401000\n",
+                b"arch x86_64\nfirst_user_address 2000\n",
+                b"arch arm\nmax_map_count 3\nfirst_user_address 2000\nconfig preempt\nvma 2000 3000\n",
+                b"arch sparc64\nconfig preempt\nkernel 2.6.11\n",
+                b"arch x86_64\nmax_map_count 2\nvma 400000 404000\nmunmap 401000 402000\nexit\n",
+                b"arch x86_64\narch x86_64\n",
+                b"arch x86_64\nvma 400000 401000 a b\n",
+                b"arch x86_64\nexit now\n",
+                b"\xef\xbb\xbfarch x86_64\r\nvma 400000 401000\r\ntouch 400000\xff\n",
+                b"arch x86_64\rvma 400000 401000\n",
+                b"arch x86_64  # c\n  vma 0x400000 0x402000 text  \n\ttouch 400fff\nmunmap 400000 401000\nexit",
             ]
-            .map(String::from),
+            .map(<[u8]>::to_vec),
         );
         for text in &texts {
             let streamed = transcript(|v| run_text(text, v));
             let whole = transcript(|v| {
-                let parsed = Scenario::parse_prefix(text);
+                let parsed = Scenario::parse_prefix_bytes(text);
                 let (mm, err) = run(&parsed.scenario, v);
                 (mm, err.or(parsed.error))
             });
-            assert_eq!(streamed, whole, "scenario:\n{text}");
+            assert_eq!(
+                streamed,
+                whole,
+                "scenario:\n{}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 
