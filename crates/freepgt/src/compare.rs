@@ -65,6 +65,30 @@ pub struct Totals {
     pub new_freed: usize,
 }
 
+impl std::fmt::Display for Totals {
+    /// The two totals lines of `freepgt compare` (no trailing newline).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (o, n) = (self.old_visits, self.new_visits);
+        writeln!(
+            f,
+            "total visits 2.6.11 {} (pgd {} pud {} pmd {}), 2.6.12 {} (pgd {} pud {} pmd {})",
+            o.total(),
+            o.pgd,
+            o.pud,
+            o.pmd,
+            n.total(),
+            n.pgd,
+            n.pud,
+            n.pmd
+        )?;
+        write!(
+            f,
+            "total tables freed 2.6.11 {}, 2.6.12 {}; VPTE pages 2.6.11 {}, 2.6.12 {}",
+            self.old_freed, self.new_freed, self.old_vpte_pages, self.new_vpte_pages
+        )
+    }
+}
+
 /// The scenario with its `kernel` line replaced (or added after `arch`).
 pub fn with_kernel(s: &Scenario, kernel: Kernel) -> Scenario {
     let mut commands: Vec<Numbered> = s

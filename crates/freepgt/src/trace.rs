@@ -9,6 +9,21 @@ use crate::arch::Level;
 use serde::Serialize;
 use std::fmt;
 
+/// A page table as the report names it: its level and its base (the lowest address it maps).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+pub struct TableKey {
+    /// Its level.
+    pub level: Level,
+    /// Its base.
+    pub base: VirtAddr,
+}
+
+impl fmt::Display for TableKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} table {}", self.level, self.base)
+    }
+}
+
 /// Why a walk at a lower level did not free the table it walked (kernel-reference §3).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(tag = "test", rename_all = "snake_case")]
@@ -364,4 +379,22 @@ pub enum Event {
     },
     /// Something the kernel would BUG on.
     Bug(Bug),
+}
+
+impl Event {
+    /// The table this event is about, if any: allocated, walked, freed, kept, or BUGged on.
+    pub fn table(&self) -> Option<TableKey> {
+        match self {
+            Event::TableVisit { level, base, .. }
+            | Event::TableFreed { level, base, .. }
+            | Event::TableKept { level, base, .. }
+            | Event::TableAllocated { level, base }
+            | Event::Bug(Bug::FreedWithLiveEntries { level, base, .. })
+            | Event::Bug(Bug::FreedCoveringVma { level, base }) => Some(TableKey {
+                level: *level,
+                base: *base,
+            }),
+            _ => None,
+        }
+    }
 }
