@@ -22,7 +22,7 @@ pub fn freed_tables(outcome: &Outcome) -> Vec<(Level, crate::VirtAddr)> {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::TableFreed { level, base } => Some((*level, *base)),
+            Event::TableFreed { level, base, .. } => Some((*level, *base)),
             _ => None,
         })
         .collect();

@@ -59,6 +59,35 @@ pub enum KeepReason {
     },
 }
 
+/// The test a freed table passed, with its values: what the UI explains a free with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(tag = "test", rename_all = "snake_case")]
+pub enum FreeTest {
+    /// 2.6.12 `free_pte_range` tests nothing: `free_pgd_range` already trimmed off the PMD
+    /// blocks shared with the floor's and the ceiling's side, so every pte table the walk
+    /// meets goes.
+    Trimmed,
+    /// 2.6.12 `free_pud_range` / `free_pmd_range`: all three tests at the end passed.
+    WithinFloorCeiling {
+        /// `start & MASK` (the table's base), not below the floor.
+        start: VirtAddr,
+        /// The floor.
+        floor: Floor,
+        /// The walked sub-range end: `end - 1 <= (ceiling & MASK) - 1`.
+        end: VirtAddr,
+        /// `ceiling & MASK`, not 0; `None` when the ceiling was 0, the top: no upper limit.
+        ceiling_masked: Option<VirtAddr>,
+    },
+    /// 2.6.11 `clear_pXd_range`: `[start, end)` is aligned to the table's span at both ends
+    /// ("Only clear full, aligned ranges").
+    Aligned {
+        /// The sub-range start.
+        start: VirtAddr,
+        /// The sub-range end.
+        end: VirtAddr,
+    },
+}
+
 /// Why `free_pgd_range` returned before walking (and so made no flush).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
@@ -339,12 +368,14 @@ pub enum Event {
         /// The sub-range walked.
         range: AddrRange,
     },
-    /// A table was freed (entry cleared, `pXX_free_tlb`).
+    /// A table was freed (entry cleared, `pXX_free_tlb`), and the test it passed.
     TableFreed {
         /// Its level.
         level: Level,
         /// Its base.
         base: VirtAddr,
+        /// The test it passed, with its values.
+        test: FreeTest,
     },
     /// A walked table was kept, and the test that kept it.
     TableKept {

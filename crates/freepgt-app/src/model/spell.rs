@@ -2,10 +2,40 @@
 //! own text is the kernel expression; this says what it means).
 
 use super::axis::level_size_name;
-use super::bounds::{bounds, BoundName};
 use super::units::human_size;
 use freepgt::trace::{CeilingSource, EarlyReturn};
-use freepgt::{Arch, Event, KeepReason, Kernel, Level};
+use freepgt::{Arch, Event, FreeTest, KeepReason, Kernel, Level, VirtAddr};
+
+/// Why a table was freed: the test it passed, with its values.
+fn freed(arch: &Arch, level: Level, base: VirtAddr, test: &FreeTest) -> String {
+    let span = arch.table_span(level);
+    match test {
+        FreeTest::Trimmed => format!(
+            "{level} table {base} maps the {} block [{base}, {:#x}), which meets the trimmed range: freed (the trims already kept the blocks shared with floor and ceiling).",
+            level_size_name(Level::Pmd).trim_end_matches("_SIZE"),
+            base.as_u64().wrapping_add(span)
+        ),
+        FreeTest::Aligned { start, end } => format!(
+            "2.6.11 clear_page_range frees a table only when the cleared range covers its whole span (\"Only clear full, aligned ranges\"): [{start}, {end}) is aligned to {level} table {base}'s span ({}) at both ends, so it is freed.",
+            human_size(span as u128)
+        ),
+        FreeTest::WithinFloorCeiling { start, floor, end, ceiling_masked } => {
+            let mask = level.table_mask_name();
+            let ceil = match ceiling_masked {
+                None => "ceiling = 0 (top): no upper limit".to_string(),
+                Some(c) => format!(
+                    "ceiling & {mask} = {c} (not 0), and end - 1 = {:#x} <= (ceiling & {mask}) - 1 = {:#x}",
+                    end.minus_one(),
+                    c.minus_one()
+                ),
+            };
+            format!(
+                "{level} table {base} spans {} from {base}: start & {mask} = {start} >= floor = {floor}; {ceil}. No remaining vma can use it: freed.",
+                human_size(span as u128),
+            )
+        }
+    }
+}
 
 /// The decision an event records, spelled out with its values (the event's own text is the
 /// kernel expression; this says what it means). Empty for events that need no words.
@@ -19,10 +49,6 @@ pub fn spell(arch: &Arch, kernel: Kernel, events: &[Event], i: usize) -> String 
     let batch = arch.vpte.map_or(0, |v| v.batch_nr);
     match e {
         Event::UnmapRegion { .. } if old => "2.6.11's free_pgtables does not use this floor and ceiling: it computes first and last itself, from prev and the next vma.".into(),
-        Event::TableFreed { level, base } if old => format!(
-            "2.6.11 clear_page_range frees a table only when the cleared range covers its whole span (\"Only clear full, aligned ranges\"): [{base}, {:#x}) is covered, so {level} table {base} is freed.",
-            base.as_u64().wrapping_add(arch.table_span(*level))
-        ),
         Event::UnmapRegion { floor, ceiling, .. } => format!(
             "free_pgtables may free no table that maps an address below floor {floor} or in the PMD block holding ceiling {ceiling}{}: those may belong to the vmas around the hole.",
             if ceiling.is_bounded() { "" } else { " (0 = the top of the address space: no limit)" }
@@ -70,27 +96,7 @@ pub fn spell(arch: &Arch, kernel: Kernel, events: &[Event], i: usize) -> String 
         Event::TableVisit { level, base, range } => format!(
             "Step the entries of {level} table {base} for {range} (each step counts as a walk visit)."
         ),
-        Event::TableFreed { level: Level::Pte, base } => format!(
-            "pte table {base} maps the PMD block [{base}, {:#x}), which meets the trimmed range: freed (the trims already kept the blocks shared with floor and ceiling).",
-            base.as_u64().wrapping_add(pmd)
-        ),
-        Event::TableFreed { level, base } => {
-            let mask = arch.table_mask(*level);
-            let m = bounds(events, i);
-            let get = |n: BoundName| m.iter().find(|x| x.name == n).map_or(0, |x| x.addr.as_u64());
-            let (floor, ceiling) = (get(BoundName::Floor), get(BoundName::Ceiling));
-            let start = base.as_u64();
-            let ceil = if ceiling == 0 {
-                "ceiling = 0 (top): no upper limit".to_string()
-            } else {
-                format!("ceiling & {} = {:#x} (not 0), and the walk ends below it", level.table_mask_name(), ceiling & mask)
-            };
-            format!(
-                "{level} table {base} spans {} from {base}: start & {} = {start:#x} >= floor = {floor:#x}; {ceil}. No remaining vma can use it: freed.",
-                human_size(arch.table_span(*level) as u128),
-                level.table_mask_name(),
-            )
-        }
+        Event::TableFreed { level, base, test } => freed(arch, *level, *base, test),
         Event::TableKept { level, reason, .. } => {
             let span = level_size_name(level.upper().unwrap_or(Level::Pgd));
             match reason {
