@@ -444,14 +444,6 @@ impl PageTables {
         }
     }
 
-    /// Present pte indices of a pte table, for views that draw pages.
-    pub fn present_pte_indices(&self, id: TableId) -> Vec<u32> {
-        let t = &self.tables[id.index()];
-        (0..self.arch.ptrs(Level::Pte) as u32)
-            .filter(|i| t.ptes[(i / 64) as usize] & (1 << (i % 64)) != 0)
-            .collect()
-    }
-
     /// Recounts live tables by scanning the arena (for tests: must equal [`Self::counts`]).
     pub fn recount(&self) -> TableCounts {
         let mut c = TableCounts::default();

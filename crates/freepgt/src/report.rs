@@ -98,7 +98,7 @@ pub fn step_lines(
     let (Some(outcome), Some(mm), Command::Op { op }) = (outcome, mm, command) else {
         return out;
     };
-    if op.frees() {
+    if op.reports_frees() {
         for (level, base) in freed_tables(outcome) {
             let _ = writeln!(out, "free {level} {base}");
         }

@@ -100,7 +100,7 @@ pub fn last_op(p: &LastOpProps) -> Html {
             if !bugs.is_empty() {
                 <ul class="bugs" id="bugs">{ for bugs.iter().map(|b| html! { <li>{ "⚠ " }<code>{ b }</code></li> }) }</ul>
             }
-            if last.op.frees() {
+            if last.op.reports_frees() {
                 { frees(last, mm.arch(), d) }
             } else {
                 <ul class="trace-short">{ for last.outcome.events.iter().map(|e| html! { <li><code>{ e.to_string() }</code></li> }) }</ul>

@@ -38,7 +38,7 @@ pub fn step_controls(p: &AtProps) -> Html {
     };
     // The op selector: every op, or for big scenarios the freeing ops and the current one.
     let many = sim.ops.len() > 300;
-    let options = sim.ops.iter().enumerate().filter(|(i, op)| !many || op.frees() || *i == c.op).map(|(i, op)| {
+    let options = sim.ops.iter().enumerate().filter(|(i, op)| !many || op.reports_frees() || *i == c.op).map(|(i, op)| {
         html! { <option value={i.to_string()} selected={i == c.op}>{ format!("line {}: {op}", hl + i + 1) }</option> }
     }).collect::<Html>();
     let on_op = {
