@@ -68,6 +68,13 @@ pub enum OpError {
         /// The limit.
         limit: u64,
     },
+    /// A number wider than the arch's `unsigned long` (32 bits on i386 and ARM).
+    WiderThanWord {
+        /// The number.
+        value: VirtAddr,
+        /// Bits in `unsigned long`.
+        bits: u32,
+    },
     /// A fault outside any vma.
     NotInVma {
         /// The first address not covered.
@@ -114,6 +121,10 @@ impl fmt::Display for OpError {
                 f,
                 "range {range} spans {blocks} PMD blocks; one command may fault in at most {limit}"
             ),
+            OpError::WiderThanWord { value, bits } => write!(
+                f,
+                "{value} does not fit in {bits} bits (an unsigned long on this arch)"
+            ),
             OpError::NotInVma { addr } => write!(f, "touch outside any vma at {addr}"),
         }
     }
@@ -159,23 +170,35 @@ pub enum ParseError {
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseError::UnknownCommand(c) => write!(f, "unknown command '{c}'"),
+            ParseError::UnknownCommand(c) => write!(f, "unknown command '{}'", Escaped(c)),
             ParseError::UnknownArch(a) => {
-                write!(f, "unknown arch '{a}' (expected x86_64 or sparc64)")
+                write!(
+                    f,
+                    "unknown arch '{}' (expected x86_64, sparc64, i386, i386-pae or arm)",
+                    Escaped(a)
+                )
             }
             ParseError::UnknownKernel(k) => {
-                write!(f, "unknown kernel '{k}' (expected 2.6.12 or 2.6.11)")
+                write!(
+                    f,
+                    "unknown kernel '{}' (expected 2.6.12 or 2.6.11)",
+                    Escaped(k)
+                )
             }
             ParseError::ArgCount {
                 command,
                 expected,
                 got,
             } => write!(f, "{command} takes {expected}, got {got} argument(s)"),
-            ParseError::BadNumber(n) => write!(f, "'{n}' is not a hex number"),
-            ParseError::NumberTooLarge(n) => write!(f, "'{n}' does not fit in 64 bits"),
-            ParseError::BadName(n) => {
-                write!(f, "bad vma name '{n}' (allowed: letters, digits, _ . -)")
+            ParseError::BadNumber(n) => write!(f, "'{}' is not a hex number", Escaped(n)),
+            ParseError::NumberTooLarge(n) => {
+                write!(f, "'{}' does not fit in 64 bits", Escaped(n))
             }
+            ParseError::BadName(n) => write!(
+                f,
+                "bad vma name '{}' (allowed: letters, digits, _ . -)",
+                Escaped(n)
+            ),
             ParseError::ArchNotFirst => write!(f, "arch must come first"),
             ParseError::ArchRepeated => write!(f, "arch given twice"),
             ParseError::KernelOutOfPlace => write!(f, "kernel must come right after arch"),
@@ -188,6 +211,23 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// Shows user text in an error message with control characters escaped as `\u{1f}`, so that
+/// `'401000\u{1f}' is not a hex number` cannot look like a valid number on a terminal.
+pub struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "\\u{{{:x}}}", c as u32)?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// What went wrong on a line.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]

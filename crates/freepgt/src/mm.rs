@@ -101,6 +101,20 @@ pub enum Op {
 }
 
 impl Op {
+    /// The addresses the command names.
+    pub fn addresses(&self) -> impl Iterator<Item = VirtAddr> {
+        let (a, b) = match self {
+            Op::Vma { range, .. }
+            | Op::TouchRange { range }
+            | Op::Munmap { range }
+            | Op::MmapFail { range }
+            | Op::ZapFail { range } => (Some(range.start), Some(range.end)),
+            Op::Touch { addr } => (Some(*addr), None),
+            Op::Exit => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
+
     /// True for the commands whose report has the free section (freed tables, flushes,
     /// VPTE totals, visits): `munmap`, `mmapfail`, `zapfail` and `exit`. A `zapfail` frees
     /// no table (only `zap_page_range` runs); its section says so with its zeros.
@@ -198,7 +212,7 @@ impl Mm {
     }
 
     /// Tables still linked in the tree whose span meets no vma (`--orphans`), in level then
-    /// base order.
+    /// base order. The pgd's own pmd tables (i386 PAE) are part of the pgd, never orphans.
     pub fn orphans(&self) -> Vec<TableInfo> {
         self.orphans
             .iter()
@@ -214,7 +228,7 @@ impl Mm {
             .pt
             .reachable()
             .into_iter()
-            .filter(|t| !self.vmas.meets(self.span_of(t)))
+            .filter(|t| !t.owned_by_pgd && !self.vmas.meets(self.span_of(t)))
             .collect();
         v.sort_unstable_by_key(|t| (t.level, t.base));
         v
@@ -234,7 +248,8 @@ impl Mm {
         let region = region.unwrap_or(AddrRange::new(VirtAddr::ZERO, VirtAddr::ZERO));
         for t in self.pt.reachable_meeting(region) {
             let key = (t.level, t.base);
-            if self.vmas.meets(self.span_of(&t)) {
+            // A pgd-owned table (PAE's pmds) is part of the pgd, never an orphan.
+            if t.owned_by_pgd || self.vmas.meets(self.span_of(&t)) {
                 self.orphans.remove(&key);
             } else {
                 self.orphans.insert(key);
@@ -244,6 +259,14 @@ impl Mm {
 
     /// Applies one operation; on error nothing changed.
     pub fn apply(&mut self, op: &Op) -> Result<Outcome, OpError> {
+        // An address wider than `unsigned long` (32-bit arches) is refused before anything
+        // else: the kernel could not even be passed it.
+        if let Some(value) = op.addresses().find(|a| !self.arch.fits_word(a.as_u64())) {
+            return Err(OpError::WiderThanWord {
+                value,
+                bits: self.arch.word_bits,
+            });
+        }
         let (outcome, region) = match op {
             Op::Vma { range, name } => (self.map_vma(*range, name.clone())?, Some(*range)),
             // A fault needs a vma and changes none: the tables it allocates meet that vma, and
@@ -541,9 +564,10 @@ impl Mm {
         match self.kernel {
             Kernel::V2_6_12 => w.free_pgtables(&all, Floor(self.first_user_address), Ceiling::TOP),
             // clear_page_range(tlb, FIRST_USER_PGD_NR * PGDIR_SIZE, MM_VM_SIZE(mm)).
-            Kernel::V2_6_11 => {
-                w.clear_page_range(VirtAddr::ZERO, VirtAddr::new(self.arch.mm_vm_size()))
-            }
+            Kernel::V2_6_11 => w.clear_page_range(
+                VirtAddr::new(self.arch.first_user_pgd_floor()),
+                VirtAddr::new(self.arch.mm_vm_size()),
+            ),
         }
         let visits = w.visits;
         if self.kernel == Kernel::V2_6_12 {

@@ -1,4 +1,4 @@
-//! The report format of docs/scenario-format.md, byte for byte, rendered from the trace.
+//! The report format of docs/src/reference.md, byte for byte, rendered from the trace.
 
 use crate::arch::Level;
 use crate::error::ScenarioError;

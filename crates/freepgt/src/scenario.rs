@@ -1,4 +1,4 @@
-//! The scenario language (docs/scenario-format.md): parser, canonical printer and runner.
+//! The scenario language (docs/src/reference.md): parser, canonical printer and runner.
 //!
 //! The parser checks syntax and where the header commands (`arch`, `kernel`,
 //! `first_user_address`) stand; the mm checks everything that depends on state (alignment,
@@ -300,14 +300,17 @@ impl Scenario {
             .unwrap_or_default()
     }
 
-    /// FIRST_USER_ADDRESS (default 0).
+    /// FIRST_USER_ADDRESS: the header's, or the arch's (PAGE_SIZE on ARM, 0 elsewhere; 0 for
+    /// an empty scenario).
     pub fn first_user_address(&self) -> VirtAddr {
         self.header_iter()
             .find_map(|c| match c {
                 Command::FirstUserAddress { addr } => Some(*addr),
                 _ => None,
             })
-            .unwrap_or(VirtAddr::ZERO)
+            .unwrap_or_else(|| {
+                VirtAddr::new(self.arch().map_or(0, |a| a.arch().first_user_address))
+            })
     }
 
     fn header_iter(&self) -> impl Iterator<Item = &Command> {

@@ -377,6 +377,15 @@ pub enum Event {
         /// The test it passed, with its values.
         test: FreeTest,
     },
+    /// The walk passed a table's floor and ceiling tests and "freed" it, but the table
+    /// belongs to the pgd (i386 PAE's pmd tables): `pud_clear` and `__pmd_free_tlb` do
+    /// nothing there, so it stays linked and counted.
+    FreeOwnedByPgd {
+        /// Its level.
+        level: Level,
+        /// Its base.
+        base: VirtAddr,
+    },
     /// A walked table was kept, and the test that kept it.
     TableKept {
         /// Its level.
@@ -420,6 +429,7 @@ impl Event {
             | Event::TableFreed { level, base, .. }
             | Event::TableKept { level, base, .. }
             | Event::TableAllocated { level, base }
+            | Event::FreeOwnedByPgd { level, base }
             | Event::Bug(Bug::FreedWithLiveEntries { level, base, .. })
             | Event::Bug(Bug::FreedCoveringVma { level, base }) => Some(TableKey {
                 level: *level,

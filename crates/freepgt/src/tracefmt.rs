@@ -26,7 +26,10 @@ impl Event {
             | Event::EarlyReturn { .. }
             | Event::Walk { .. }
             | Event::Flush(_) => 3,
-            Event::TableVisit { .. } | Event::TableFreed { .. } | Event::TableKept { .. } => 4,
+            Event::TableVisit { .. }
+            | Event::TableFreed { .. }
+            | Event::FreeOwnedByPgd { .. }
+            | Event::TableKept { .. } => 4,
             _ => 0,
         }
     }
@@ -174,6 +177,12 @@ impl fmt::Display for Event {
                 write!(f, "walk {level} table {base} over {range}")
             }
             Event::TableFreed { level, base, .. } => write!(f, "free {level} table {base}"),
+            Event::FreeOwnedByPgd { level, base } => write!(
+                f,
+                "{level} table {base} passes the tests, but pud_clear() and pmd_free_tlb() do \
+                 nothing here: it belongs to the pgd (pgd_alloc allocated it, pgd_free frees \
+                 it), so nothing is freed"
+            ),
             Event::TableKept {
                 level,
                 base,

@@ -24,6 +24,15 @@ impl Walker<'_> {
     /// Clears `slot` and frees the table it points at (which passed `test`), recording the
     /// event and any BUG.
     pub fn free_table(&mut self, slot: Slot, test: FreeTest) {
+        if let Some(t) = self.pt.child(slot).filter(|t| self.pt.owned_by_pgd(*t)) {
+            // i386 PAE: `pud_clear` and `__pmd_free_tlb` are empty; the table stays linked
+            // and counted until pgd_free.
+            self.trace.push(Event::FreeOwnedByPgd {
+                level: self.pt.level(t),
+                base: self.pt.base(t),
+            });
+            return;
+        }
         let Some(freed) = self.pt.free_child(slot) else {
             return;
         };
@@ -41,7 +50,7 @@ impl Walker<'_> {
         }
         let span = AddrRange::new(
             freed.base,
-            freed.base.wrapping_add(self.arch.table_span(freed.level)),
+            self.arch.add(freed.base, self.arch.table_span(freed.level)),
         );
         if self.remaining.meets(span) {
             self.trace.push(Event::Bug(Bug::FreedCoveringVma {
@@ -104,7 +113,7 @@ impl Walker<'_> {
                 return Err(KeepReason::CeilingMasksToZero { ceiling });
             }
         }
-        if end.minus_one() > c.minus_one() {
+        if self.arch.minus_one(end) > self.arch.minus_one(c) {
             return Err(KeepReason::EndAboveCeiling {
                 end,
                 ceiling_masked: c,

@@ -24,8 +24,8 @@ const X86: &str = "arch x86_64\nvma 400000 402000 a\n";
 #[test]
 fn syntax_errors() {
     bad(
-        "arch arm\n",
-        "error line 1: unknown arch 'arm' (expected x86_64 or sparc64)",
+        "arch vax\n",
+        "error line 1: unknown arch 'vax' (expected x86_64, sparc64, i386, i386-pae or arm)",
     );
     bad(
         "arch x86_64\nkernel 2.6.13\n",

@@ -25,8 +25,8 @@ fn freed(arch: &Arch, level: Level, base: VirtAddr, test: &FreeTest) -> String {
                 None => "ceiling = 0 (top): no upper limit".to_string(),
                 Some(c) => format!(
                     "ceiling & {mask} = {c} (not 0), and end - 1 = {:#x} <= (ceiling & {mask}) - 1 = {:#x}",
-                    end.minus_one(),
-                    c.minus_one()
+                    arch.minus_one(*end),
+                    arch.minus_one(*c)
                 ),
             };
             format!(
