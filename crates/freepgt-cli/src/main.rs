@@ -339,7 +339,7 @@ fn compare_text(
             s.visits.pud,
             s.visits.pmd,
             flushes.join(", "),
-            s.vpte.0,
+            s.vpte.pages,
             s.bugs.len(),
             s.orphans.len()
         )

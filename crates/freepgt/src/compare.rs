@@ -19,12 +19,21 @@ pub struct Side {
     pub visits: Visits,
     /// flush_tlb_pgtables calls.
     pub flushes: Vec<FlushCall>,
-    /// VPTE pages and batches (sparc64).
-    pub vpte: (u128, u128),
+    /// VPTE pages and batches (sparc64; zeros elsewhere).
+    pub vpte: VpteTotals,
     /// BUG lines.
     pub bugs: Vec<String>,
     /// Orphans after the step, `LEVEL BASE`.
     pub orphans: Vec<String>,
+}
+
+/// The VPTE cost of one step's `flush_tlb_pgtables` calls (sparc64; zeros elsewhere).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
+pub struct VpteTotals {
+    /// VPTE pages demapped.
+    pub pages: u128,
+    /// tlb batch flushes.
+    pub batches: u128,
 }
 
 /// One step under both kernels.
@@ -123,7 +132,10 @@ fn sides(s: &Scenario, kernel: Kernel) -> (Vec<(usize, String, Side)>, Option<Sc
                 freed: freed_tables(o),
                 visits: o.visits,
                 flushes: flushes(o),
-                vpte: vpte_totals(o),
+                vpte: {
+                    let (pages, batches) = vpte_totals(o);
+                    VpteTotals { pages, batches }
+                },
                 bugs: bug_lines(o),
                 orphans,
             },
@@ -144,8 +156,8 @@ pub fn compare(s: &Scenario) -> (Vec<StepComparison>, Totals, Option<ScenarioErr
         .map(|((line, command, old), (_, _, new))| {
             totals.old_visits.add(old.visits);
             totals.new_visits.add(new.visits);
-            totals.old_vpte_pages += old.vpte.0;
-            totals.new_vpte_pages += new.vpte.0;
+            totals.old_vpte_pages += old.vpte.pages;
+            totals.new_vpte_pages += new.vpte.pages;
             totals.old_freed += old.freed.len();
             totals.new_freed += new.freed.len();
             StepComparison {

@@ -3,7 +3,7 @@
 
 use crate::state::Sim;
 use freepgt::report::freed_tables;
-use freepgt::{Event, Level, TableKey, VirtAddr};
+use freepgt::{Arch, Event, Level, Mm, TableKey, VirtAddr};
 // B-tree maps rather than hash maps: the core already links the B-tree code, and hashbrown
 // would add ~15 KB to the wasm.
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,12 +21,15 @@ pub enum Status {
     Leaked,
     /// Freed by the last operation (shown until the next one).
     Freed,
+    /// Walked by the operation stepped through and kept (by a floor or ceiling test).
+    Kept,
 }
 
 impl Status {
     /// Every status, in the order the axis draws them (freed on top).
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Live,
+        Status::Kept,
         Status::New,
         Status::Orphan,
         Status::Leaked,
@@ -41,6 +44,7 @@ impl Status {
             Status::Orphan => "orphan",
             Status::Leaked => "leaked",
             Status::Freed => "freed",
+            Status::Kept => "kept",
         }
     }
 
@@ -52,6 +56,7 @@ impl Status {
             Status::Orphan => "⚠",
             Status::Leaked => "☠",
             Status::Freed => "✕",
+            Status::Kept => "●",
         }
     }
 }
@@ -101,12 +106,18 @@ pub struct Tree {
     pub leaked: Vec<Node>,
 }
 
-/// Builds the tree of the current mm plus the tables the last op freed.
-pub fn tree(sim: &Sim) -> Tree {
-    let Some(mm) = &sim.mm else {
-        return Tree::default();
-    };
-    let arch = mm.arch();
+/// The keys of the tables an op allocated (by a fault).
+fn allocated(events: &[Event]) -> BTreeSet<TableKey> {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::TableAllocated { .. }))
+        .filter_map(Event::table)
+        .collect()
+}
+
+/// Every live table of `mm` as a node: leaked if unreachable, orphan if no vma leads to it,
+/// new if in `new`, else live.
+pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey, Node> {
     let orphans: BTreeSet<TableKey> = mm
         .orphans()
         .iter()
@@ -115,28 +126,7 @@ pub fn tree(sim: &Sim) -> Tree {
             base: t.base,
         })
         .collect();
-    let (freed, allocated): (Vec<TableKey>, BTreeSet<TableKey>) = match sim.last() {
-        Some(last) => (
-            freed_tables(last.outcome)
-                .into_iter()
-                .map(|(level, base)| TableKey { level, base })
-                .collect(),
-            last.outcome
-                .events
-                .iter()
-                .filter_map(|e| match e {
-                    Event::TableAllocated { level, base } => Some(TableKey {
-                        level: *level,
-                        base: *base,
-                    }),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        None => (Vec::new(), BTreeSet::new()),
-    };
-    let mut flat: Vec<Node> = mm
-        .page_tables()
+    mm.page_tables()
         .all_live()
         .into_iter()
         .map(|t| {
@@ -148,12 +138,12 @@ pub fn tree(sim: &Sim) -> Tree {
                 Status::Leaked
             } else if orphans.contains(&key) {
                 Status::Orphan
-            } else if allocated.contains(&key) {
+            } else if new.contains(&key) {
                 Status::New
             } else {
                 Status::Live
             };
-            Node {
+            let node = Node {
                 level: t.level,
                 base: t.base,
                 span: t.span,
@@ -161,38 +151,55 @@ pub fn tree(sim: &Sim) -> Tree {
                 entries: t.entries,
                 status,
                 children: Vec::new(),
-            }
+            };
+            (key, node)
         })
-        .collect();
-    for TableKey { level, base } in freed {
-        flat.push(Node {
-            level,
-            base,
-            span: arch.table_span(level),
-            used: 0,
-            entries: arch.ptrs(level),
-            status: Status::Freed,
-            children: Vec::new(),
-        });
+        .collect()
+}
+
+/// A node for a table the arena no longer has (freed): its span and size from the arch.
+pub(crate) fn gone(arch: &Arch, key: TableKey, status: Status) -> Node {
+    Node {
+        level: key.level,
+        base: key.base,
+        span: arch.table_span(key.level),
+        used: 0,
+        entries: arch.ptrs(key.level),
+        status,
+        children: Vec::new(),
     }
+}
+
+/// Builds the tree of the current mm plus the tables the last op freed.
+pub fn tree(sim: &Sim) -> Tree {
+    let Some(mm) = &sim.mm else {
+        return Tree::default();
+    };
+    let arch = mm.arch();
+    let (freed, new) = match sim.last() {
+        Some(last) => (freed_tables(last.outcome), allocated(&last.outcome.events)),
+        None => (Vec::new(), BTreeSet::new()),
+    };
+    let mut nodes = live_nodes(mm, &new);
+    for (level, base) in freed {
+        let key = TableKey { level, base };
+        // A table freed and allocated again by the same op (a driver's fault after a free)
+        // shows as it is now.
+        nodes
+            .entry(key)
+            .or_insert_with(|| gone(arch, key, Status::Freed));
+    }
+    assemble(arch, nodes)
+}
+
+/// Nests the nodes: each under the table whose span holds it at the level above (by
+/// address: freed and leaked tables are no longer linked), the pgd's children and the leaked
+/// tables whose parent is not drawn as roots.
+pub(crate) fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
     // Attach bottom-up: deepest level first.
-    flat.sort_unstable_by_key(|n| {
-        (
-            std::cmp::Reverse(n.level),
-            n.base,
-            n.status == Status::Freed,
-        )
-    });
-    let mut by_key: BTreeMap<TableKey, Node> = BTreeMap::new();
-    let mut order: Vec<TableKey> = Vec::new();
-    for n in flat {
-        let k = n.key();
-        if by_key.contains_key(&k) {
-            continue;
-        }
-        order.push(k);
-        by_key.insert(k, n);
-    }
+    let mut order: Vec<TableKey> = nodes.keys().copied().collect();
+    order.sort_unstable_by_key(|k| (std::cmp::Reverse(k.level), k.base));
+    let mut by_key = nodes;
     let mut out = Tree::default();
     for k in order {
         let Some(node) = by_key.remove(&k) else {

@@ -8,7 +8,7 @@ mod error;
 mod sim;
 
 pub use error::{AppError, Switch};
-pub use sim::{Header, LastOp, PendingLink, Sim, SimRef, REPORT_OPTS};
+pub use sim::{Frame, Header, LastOp, PendingLink, Sim, SimRef, REPORT_OPTS};
 
 use freepgt::share::{Decoded, Shared, StepRef};
 use freepgt::{AddrRange, ArchId, Kernel, Op, TableKey};

@@ -220,6 +220,36 @@ impl Sim {
     }
 }
 
+/// The scenario around one op, for drawing it: the scenario up to and including the op
+/// (`after`) and, for an event-exact picture, up to just before it (`before`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// The mm just before the op (when asked for).
+    pub before: Option<SimRef>,
+    /// The scenario up to and including the op (its last outcome is the op's).
+    pub after: SimRef,
+}
+
+impl Frame {
+    /// The frame of op `op` of `sim` (replayed from the start; `sim` itself for its last op).
+    pub fn new(sim: &SimRef, op: usize, with_before: bool) -> Frame {
+        let last = op + 1 >= sim.ops.len();
+        let before = with_before
+            .then(|| sim.prefix(op.min(sim.ops.len())))
+            .flatten();
+        let after = match (&before, last) {
+            (_, true) => sim.clone(),
+            // One more op on the replayed prefix: no second replay.
+            (Some(b), false) => b.push(sim.ops[op].clone()).map_or(sim.clone(), SimRef::new),
+            (None, false) => sim.prefix(op + 1).map_or(sim.clone(), SimRef::new),
+        };
+        Frame {
+            before: before.map(SimRef::new),
+            after,
+        }
+    }
+}
+
 /// A run scenario shared by the views: equal only to itself (compared by pointer), so a
 /// component whose props hold one re-renders exactly when the scenario was replaced; and it
 /// keeps its `Sim` alive, so a cache keyed by it can never see a new `Sim` at an old address.
@@ -270,6 +300,24 @@ mod tests {
         let before = sim.prefix(sim.ops.len() - 1).unwrap();
         assert!(before.mm.as_ref().unwrap().counts().pte > 0);
         assert_eq!(sim.mm.as_ref().unwrap().counts().pte, 0);
+    }
+
+    #[test]
+    fn a_frame_is_the_scenario_around_one_op() {
+        let sim = SimRef::new(
+            Sim::from_text(&freepgt::presets::find("middle-of-three").unwrap().text()).unwrap(),
+        );
+        for op in 0..sim.ops.len() {
+            let f = Frame::new(&sim, op, true);
+            let before = f.before.as_ref().unwrap();
+            assert_eq!(before.ops, sim.ops[..op]);
+            assert_eq!(f.after.ops, sim.ops[..=op]);
+            assert_eq!(f.after.outcomes[op], sim.outcomes[op]);
+            assert_eq!(f.after.report, sim.prefix(op + 1).unwrap().report);
+            assert_eq!(Frame::new(&sim, op, false).after.text, f.after.text);
+        }
+        // The last op's frame is the scenario itself.
+        assert!(Frame::new(&sim, sim.ops.len() - 1, false).after == sim);
     }
 
     #[test]

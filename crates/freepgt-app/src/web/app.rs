@@ -4,8 +4,8 @@
 use super::hooks::{use_autosave, use_opened_state, use_undo_keys, use_url_sync};
 use super::{axis, compare, edit, export, header, last_op, report, scenario_text, send, share};
 use super::{steps, test_hook, tree};
-use crate::model::{cursor, table_at};
-use crate::state::{Action, SimRef};
+use crate::model::{cursor, table_at, tree_at};
+use crate::state::{Action, Frame, SimRef};
 use yew::prelude::*;
 
 #[function_component(App)]
@@ -21,18 +21,30 @@ pub fn app() -> Html {
         use_effect(move || test_hook::rendered(&s));
     }
 
-    // Stepping through an earlier operation: the axis and the tree show the mm right after
-    // it (the scenario replayed up to it, memoised), so its freed tables and markers line up.
+    // The picture follows the step: an earlier op is drawn on the mm right after it (the
+    // scenario replayed up to it), and an event of an op as of that event (the tables freed
+    // so far freed, those walked and kept kept, from the mm before the op and its trace).
     let at = cursor(&s.sim, s.step);
-    let view = {
-        let upto = at.map(|c| c.op + 1);
-        use_memo((s.sim.clone(), upto), |(sim, upto)| match upto {
-            Some(n) if *n < sim.ops.len() => sim.prefix(*n).map_or(sim.clone(), SimRef::new),
-            _ => sim.clone(),
-        })
-    };
-    let view: SimRef = (*view).clone();
-    let tree = use_memo(view.clone(), |v| crate::model::tree(v));
+    let frame = use_memo(
+        (s.sim.clone(), at.map(|c| (c.op, c.event.is_some()))),
+        |(sim, at)| at.map(|(op, event)| Frame::new(sim, op, event)),
+    );
+    let view: SimRef = frame
+        .as_ref()
+        .as_ref()
+        .map_or(s.sim.clone(), |f| f.after.clone());
+    let before = frame.as_ref().as_ref().and_then(|f| f.before.clone());
+    let upto = at.and_then(|c| c.event);
+    let tree = use_memo((view.clone(), before, upto), |(after, before, upto)| {
+        let parts = (before.as_ref(), upto, after.outcomes.last());
+        match (parts, &after.mm) {
+            ((Some(b), Some(i), Some(o)), Some(a)) => match &b.mm {
+                Some(b) => tree_at(b, a, &o.events, *i),
+                None => crate::model::tree(after),
+            },
+            _ => crate::model::tree(after),
+        }
+    });
     let step_table = at.and_then(|c| table_at(&s.sim, c));
     let folded_pud = s.sim.arch().is_some_and(|a| a.folded(freepgt::Level::Pud));
 

@@ -34,7 +34,7 @@ fn cells(me: &Side, other: &Side, vpte: bool) -> Html {
         { td(me.freed != other.freed, if me.freed.is_empty() { "0".into() } else { format!("{}: {}", me.freed.len(), list(&me.freed, |(l, b)| format!("{l} {b}"), 6)) }) }
         { td(me.visits != other.visits, format!("{} = {}/{}/{}", v.total(), v.pgd, v.pud, v.pmd)) }
         { td(me.flushes != other.flushes, if me.flushes.is_empty() { "none".into() } else { list(&me.flushes, |f| format!("{}–{}", f.start, f.end), 4) }) }
-        if vpte { { td(me.vpte != other.vpte, format!("{} / {}", me.vpte.0, me.vpte.1)) } }
+        if vpte { { td(me.vpte != other.vpte, format!("{} / {}", me.vpte.pages, me.vpte.batches)) } }
         { td(me.orphans != other.orphans, if me.orphans.is_empty() { "0".into() } else { format!("{}: {}", me.orphans.len(), list(&me.orphans, |o| o.clone(), 3)) }) }
         { td(me.bugs != other.bugs, if me.bugs.is_empty() { "0".into() } else { me.bugs.join("; ") }) }
     </> }

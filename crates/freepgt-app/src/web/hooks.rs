@@ -216,3 +216,62 @@ pub fn use_drag(node: NodeRef, width: f64, gutter: f64, on_drop: Callback<(f64, 
         onmouseleave,
     }
 }
+
+/// Play speeds: milliseconds per event, with their labels.
+pub const SPEEDS: [(u32, &str); 4] = [
+    (1500, "slow"),
+    (700, "normal"),
+    (300, "fast"),
+    (100, "very fast"),
+];
+
+/// Playing through an op's trace: one event per `delay` ms until its last event.
+pub struct Player {
+    /// Playing now.
+    pub playing: bool,
+    /// Milliseconds per event.
+    pub delay: u32,
+    /// Play or pause.
+    pub toggle: Callback<MouseEvent>,
+    /// Sets the speed (from a `<select>` of [`SPEEDS`]).
+    pub set_delay: Callback<u32>,
+}
+
+/// Plays the op at `at`: steps to the next event every `delay` ms, stopping at its last
+/// event (or when the reader steps elsewhere by hand: each step restarts the timer).
+#[hook]
+pub fn use_player(sim: SimRef, at: Cursor, dispatch: Dispatch) -> Player {
+    let playing = use_state(|| false);
+    let delay = use_state(|| SPEEDS[1].0);
+    {
+        let playing = playing.clone();
+        use_effect_with((sim, at, *playing, *delay), move |(sim, at, on, delay)| {
+            let timer = on.then(|| {
+                let (sim, at) = (sim.clone(), *at);
+                gloo::timers::callback::Timeout::new(*delay, move || {
+                    match nav(&sim, at, Nav::Next)
+                        .filter(|to| to.command == sim.header_lines() + at.op)
+                    {
+                        Some(to) => dispatch.dispatch(Action::SetStep(Some(to))),
+                        None => playing.set(false),
+                    }
+                })
+            });
+            move || drop(timer)
+        });
+    }
+    let toggle = {
+        let playing = playing.clone();
+        Callback::from(move |_| playing.set(!*playing))
+    };
+    let set_delay = {
+        let delay = delay.clone();
+        Callback::from(move |ms| delay.set(ms))
+    };
+    Player {
+        playing: *playing,
+        delay: *delay,
+        toggle,
+        set_delay,
+    }
+}

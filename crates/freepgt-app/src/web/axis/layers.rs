@@ -5,7 +5,7 @@ use super::{GUTTER, H};
 use crate::model::{cluster, human_size, level_size_name, ticks, Axis, Node, Status, Tree};
 use crate::state::{Action, Sim};
 use crate::web::Dispatch;
-use freepgt::{Arch, Level, Mm};
+use freepgt::{Arch, Event, Level, Mm};
 use yew::prelude::*;
 
 const Y_VMA: f64 = 30.0;
@@ -194,10 +194,17 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
     out.into_iter().collect()
 }
 
-/// The `flush_tlb_pgtables` ranges of the last op drawn.
-pub fn flushes(rows: &Rows, sim: &Sim, ax: &Axis) -> Html {
+/// The `flush_tlb_pgtables` ranges of the last op drawn (as of event `upto`: those made so
+/// far).
+pub fn flushes(rows: &Rows, sim: &Sim, upto: Option<usize>, ax: &Axis) -> Html {
     let fy = rows.flush_y();
-    let bars = crate::model::last_flushes(sim).into_iter().flat_map(|f| {
+    let events = sim.last().map_or(&[][..], |l| &l.outcome.events[..]);
+    let n = upto.map_or(events.len(), |i| (i + 1).min(events.len()));
+    let calls = events[..n].iter().filter_map(|e| match e {
+        Event::Flush(f) => Some(*f),
+        _ => None,
+    });
+    let bars = calls.flat_map(|f| {
         let (a, b) = (f.start.as_u64() as u128, f.end.as_u64() as u128);
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         ax.pieces(a, b).into_iter().map(move |(x0, x1)| html! {

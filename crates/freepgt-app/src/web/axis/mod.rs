@@ -136,7 +136,7 @@ pub fn axis_view(p: &AxisProps) -> Html {
                 { sel_html }
                 { layers::vmas(mm, &axis) }
                 { layers::tables(&rows, &p.tree, &axis, &p.dispatch) }
-                { layers::flushes(&rows, &p.sim, &axis) }
+                { layers::flushes(&rows, &p.sim, p.at.and_then(|c| c.event), &axis) }
                 { overlay::overlay(&p.sim, p.at, &axis, &rows) }
                 { drag.span.map(|x| band(x, "drag")).unwrap_or_default() }
             </svg>

@@ -63,6 +63,7 @@ pub fn legend() -> Html {
             <li><span class="sw st-live"></span>{ "■ live table" }</li>
             <li><span class="sw st-new"></span>{ "+ new (this op)" }</li>
             <li><span class="sw st-freed"></span>{ "✕ freed by this op" }</li>
+            <li><span class="sw st-kept"></span>{ "● walked and kept (at a step)" }</li>
             <li><span class="sw st-orphan"></span>{ "⚠ orphan (no vma)" }</li>
             <li><span class="sw st-leaked"></span>{ "☠ leaked (parent freed)" }</li>
             <li><span class="sw flush"></span>{ "flush_tlb_pgtables range" }</li>

@@ -2,6 +2,7 @@
 
 use crate::model::{nav, Cursor, Nav};
 use crate::state::{Action, SimRef};
+use crate::web::hooks::{use_player, SPEEDS};
 use crate::web::Dispatch;
 use freepgt::share::StepRef;
 use wasm_bindgen::JsCast;
@@ -26,6 +27,33 @@ pub fn go(d: &Dispatch, to: Option<StepRef>) -> Callback<MouseEvent> {
             d.dispatch(Action::SetStep(Some(to)));
         }
     })
+}
+
+/// Play / pause and the speed.
+#[function_component(PlayControls)]
+fn play_controls(p: &AtProps) -> Html {
+    let player = use_player(p.sim.clone(), p.at, p.dispatch.clone());
+    let on_speed = {
+        let set = player.set_delay.clone();
+        Callback::from(move |e: web_sys::Event| {
+            if let Ok(ms) = crate::web::header::select_value(&e).parse::<u32>() {
+                set.emit(ms);
+            }
+        })
+    };
+    let (label, title) = match player.playing {
+        true => ("⏸ pause", "pause"),
+        false => ("▶ play", "play this operation's events one by one"),
+    };
+    html! { <>
+        <button type="button" id="step-play" title={title} aria-pressed={player.playing.to_string()}
+            onclick={player.toggle}>{ label }</button>
+        <label>{ "speed " }<select id="step-speed" onchange={on_speed}>
+            { for SPEEDS.iter().map(|(ms, name)| html! {
+                <option value={ms.to_string()} selected={*ms == player.delay}>{ *name }</option>
+            }) }
+        </select></label>
+    </> }
 }
 
 #[function_component(StepControls)]
@@ -66,6 +94,8 @@ pub fn step_controls(p: &AtProps) -> Html {
             { btn("step-back", "◀ back", "previous event (←)", Nav::Prev) }
             { btn("step-fwd", "next ▶", "next event (→)", Nav::Next) }
             { btn("step-end", "end ▶|", "last event of this operation", Nav::End) }
+            <span class="sep" />
+            <PlayControls sim={p.sim.clone()} at={c} dispatch={d.clone()} />
             <small class="muted">{ " ←/→ step when focus is not in a text field" }</small>
         </div>
     }
