@@ -1,7 +1,6 @@
 //! Why a table was freed or kept: the trace events about it, with their context.
 
 use crate::state::Sim;
-use freepgt::report::flushes;
 use freepgt::{Event, Mm, TableKey};
 
 /// Why the last operation freed or kept a table: the trace events about it, with the
@@ -47,11 +46,6 @@ pub fn explain(sim: &Sim, key: TableKey) -> Vec<(usize, String)> {
         ));
     }
     out
-}
-
-/// The flush ranges of the last op (`flush_tlb_pgtables` arguments).
-pub fn last_flushes(sim: &Sim) -> Vec<freepgt::FlushCall> {
-    sim.last().map(|l| flushes(l.outcome)).unwrap_or_default()
 }
 
 /// The live table counts, or zeros.

@@ -27,7 +27,7 @@ pub mod units;
 pub use axis::{cluster, interesting, level_size_name, ticks, Axis, Break, Segment, BREAK_W};
 pub use bounds::{bounds, Bound, BoundName, Origin};
 pub use cases::{flush_granularities, preset_of};
-pub use explain::{counts, explain, last_flushes};
+pub use explain::{counts, explain};
 pub use picture::tree_at;
 pub use spell::spell;
 pub use steps::{cursor, nav, table_at, Cursor, Nav};
