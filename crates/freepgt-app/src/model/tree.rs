@@ -76,6 +76,9 @@ pub struct Node {
     pub entries: u64,
     /// Status.
     pub status: Status,
+    /// The table whose entry points at it, as the arena links it (`None` under the pgd, for a
+    /// leaked table, and for a freed one, which is no longer linked).
+    pub parent: Option<TableKey>,
     /// Lower tables, by base.
     pub children: Vec<Node>,
 }
@@ -150,6 +153,7 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
                 used: t.used,
                 entries: t.entries,
                 status,
+                parent: t.parent,
                 children: Vec::new(),
             };
             (key, node)
@@ -166,6 +170,7 @@ pub(crate) fn gone(arch: &Arch, key: TableKey, status: Status) -> Node {
         used: 0,
         entries: arch.ptrs(key.level),
         status,
+        parent: None,
         children: Vec::new(),
     }
 }
@@ -192,9 +197,10 @@ pub fn tree(sim: &Sim) -> Tree {
     assemble(arch, nodes)
 }
 
-/// Nests the nodes: each under the table whose span holds it at the level above (by
-/// address: freed and leaked tables are no longer linked), the pgd's children and the leaked
-/// tables whose parent is not drawn as roots.
+/// Nests the nodes: a linked table under the table the arena links it to; a freed or leaked
+/// one, no longer linked, under the table whose span holds it at the level above (a freed
+/// table's children were freed before it, or leaked with it). The pgd's children, and leaked
+/// tables whose parent is not drawn, are roots.
 pub(crate) fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
     // Attach bottom-up: deepest level first.
     let mut order: Vec<TableKey> = nodes.keys().copied().collect();
@@ -205,11 +211,17 @@ pub(crate) fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
         let Some(node) = by_key.remove(&k) else {
             continue;
         };
-        let parent_level = arch.parent_level(node.level).filter(|l| *l != Level::Pgd);
-        let parent_key = parent_level.map(|pl| TableKey {
-            level: pl,
-            base: node.base.mask(arch.table_mask(pl)),
-        });
+        let by_address = || {
+            let pl = arch.parent_level(node.level).filter(|l| *l != Level::Pgd)?;
+            Some(TableKey {
+                level: pl,
+                base: node.base.mask(arch.table_mask(pl)),
+            })
+        };
+        let parent_key = match node.status {
+            Status::Freed | Status::Leaked => by_address(),
+            _ => node.parent,
+        };
         let attached = match parent_key.and_then(|pk| by_key.get_mut(&pk)) {
             Some(parent) if node.status != Status::Leaked || parent.status == Status::Freed => {
                 parent.children.push(node);
