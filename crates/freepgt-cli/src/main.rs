@@ -131,13 +131,14 @@ fn parse_kernel(s: &str) -> Result<Kernel, String> {
         .map_err(|()| format!("unknown kernel '{s}' (2.6.11 or 2.6.12)"))
 }
 
-/// Reads a scenario from FILE or `-` (stdin); on failure says why, for exit status 2.
-fn read_input(file: &str) -> Result<String, ExitCode> {
-    let mut s = String::new();
+/// Reads a scenario from FILE or `-` (stdin) as bytes (a line that is not UTF-8 is the
+/// parser's error, naming the line); on failure says why, for exit status 2.
+fn read_input(file: &str) -> Result<Vec<u8>, ExitCode> {
+    let mut s = Vec::new();
     let read = if file == "-" {
-        std::io::stdin().read_to_string(&mut s).map(|_| s)
+        std::io::stdin().read_to_end(&mut s).map(|_| s)
     } else {
-        std::fs::read_to_string(file)
+        std::fs::read(file)
     };
     read.map_err(|e| {
         eprintln!("freepgt: cannot read {file}: {e}");
@@ -182,7 +183,8 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            match Scenario::parse(&text) {
+            let parsed = Scenario::parse_prefix_bytes(&text);
+            match parsed.error.map_or(Ok(parsed.scenario), Err) {
                 Ok(s) => {
                     let state = freepgt::share::Shared {
                         text: s.to_text(),
@@ -204,7 +206,7 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            let parsed = Scenario::parse_prefix(&text);
+            let parsed = Scenario::parse_prefix_bytes(&text);
             let (steps, totals, err) = freepgt::compare::compare(&parsed.scenario);
             print!("{}", compare_text(&steps, &totals));
             match err.or(parsed.error) {
@@ -292,6 +294,11 @@ fn bench_command(
             Ok(t) => t,
             Err(code) => return code,
         };
+        // The benchmark times the text paths; a file that is not UTF-8 is run's business.
+        let Ok(text) = String::from_utf8(text) else {
+            eprintln!("freepgt: {file} is not UTF-8 (run it with `freepgt run` to see the line)");
+            return ExitCode::from(2);
+        };
         return match bench::run_file(&text, repeat) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -359,7 +366,7 @@ fn compare_text(
 
 /// Prints the report (and with `trace`, each command's trace) as the scenario runs, so that a
 /// bad line still leaves the report of the lines before it on stdout.
-fn run_text(text: &str, opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
+fn run_text(text: &[u8], opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let err = write_report(text, opts, trace, &mut out);
@@ -370,12 +377,12 @@ fn run_text(text: &str, opts: ReportOptions, trace: bool) -> Option<freepgt::Sce
 /// The report of `freepgt run` (with `trace`, each command's trace too), written to `out` as
 /// the scenario runs. `freepgt bench` times this same function.
 fn write_report(
-    text: &str,
+    text: &[u8],
     opts: ReportOptions,
     trace: bool,
     out: &mut impl Write,
 ) -> Option<freepgt::ScenarioError> {
-    let parsed = Scenario::parse_prefix(text);
+    let parsed = Scenario::parse_prefix_bytes(text);
     let (_, err) = scenario::run(&parsed.scenario, |step| {
         let _ = writeln!(out, "> {}", step.command);
         if trace {

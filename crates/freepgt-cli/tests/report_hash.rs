@@ -85,6 +85,12 @@ const CASES: [(&str, &str); 4] = [
 
 /// 1,500 vmas, 30,000 faults, 150 munmaps, exit: the report, and the report with visits and
 /// orphans.
+///
+/// sparc64 2.6.11's two hashes changed with exact TLB batches (issue 11): the first
+/// flush_tlb_pgtables of a munmap now starts with the ptes the zap left queued, which turns
+/// `batches 1` into `batches 2` on four `vpte_pages` lines and changes nothing else (checked
+/// by diffing against a build that queues nothing). The sparc64 JSON hashes changed for the
+/// same reason and for the new `queued` field of each VPTE cost.
 #[test]
 fn reports_of_a_generated_scenario_are_unchanged() {
     const EXPECTED: [[&str; 2]; 4] = [
@@ -101,8 +107,8 @@ fn reports_of_a_generated_scenario_are_unchanged() {
             "206beb1ee9d8dfa5f3e855a7322c7fa44fb752057428c402110ce801c318dca7",
         ],
         [
-            "e5ee16f2da3aefeca3308a06f5f49774191ad0d8972620f27f5bad910356e6d3",
-            "4d968e974c364262ee5bbc7e026bb7d7b9f2ad72afb8afa93acdcf5de1d66588",
+            "7cf8a9cdc60d8a35c31aa20cb5d7a9f15991318b092e8d7eb851608c299ca52a",
+            "2e56240ab9311785235ac9c51938367e3e1b75e47aa81f741e3288b0e5f84adb",
         ],
     ];
     let mut results = Vec::new();
@@ -137,12 +143,12 @@ fn traces_json_and_comparisons_of_a_generated_scenario_are_unchanged() {
         ],
         [
             "fd201c081e40b3dc025c3dd5ce88c1eee5117167ae5a827ea2aae01c02dd9d79",
-            "41b4678d6550fce325f75eaeeb77b88b04bb5e7793cec57e37f48831237fed33",
+            "a2fe3d41f151dc5fb4ff0c4dfafc194a6bdcebdc4e066b006a876386b708af79",
             "9a60c878b6218c31c2a08ccaa2e86a567f30027164ff8728822107ca21cf6e6b",
         ],
         [
             "f6bfa127e42abacf454510c135ba77c49b2d9c1e180b820d914ccd39c25239ad",
-            "64c1d46f3d7f4c4414ed7df235dde844053f20edbe776193d564abdb01bc010d",
+            "d9ca7a216a19d4f55e95c9d13ccee53e7eccdab774f86dbc56b83cbd62c43db3",
             "9a60c878b6218c31c2a08ccaa2e86a567f30027164ff8728822107ca21cf6e6b",
         ],
     ];

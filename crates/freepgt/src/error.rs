@@ -58,15 +58,23 @@ pub enum OpError {
         /// The vma it overlaps.
         with: AddrRange,
     },
-    /// A fault-in range so large that the simulation refuses it (it would allocate more pte
-    /// tables than [`crate::mm::MAX_FAULT_BLOCKS`] in one command).
-    TooLarge {
+    /// A fault-in that would take the mm past [`crate::mm::MAX_LIVE_TABLES`] live tables.
+    TooManyTables {
         /// The range.
         range: AddrRange,
-        /// PMD blocks (pte tables) it spans.
-        blocks: u64,
+        /// Tables it would allocate.
+        new_tables: u64,
+        /// Live tables before it.
+        live: u64,
         /// The limit.
         limit: u64,
+    },
+    /// do_mmap_pgoff's `map_count > sysctl_max_map_count`: -ENOMEM.
+    MapCount {
+        /// mm->map_count.
+        map_count: u64,
+        /// sysctl_max_map_count.
+        max_map_count: u64,
     },
     /// A number wider than the arch's `unsigned long` (32 bits on i386 and ARM).
     WiderThanWord {
@@ -113,13 +121,23 @@ impl fmt::Display for OpError {
                 write!(f, "FIRST_USER_ADDRESS {addr} is not a user address")
             }
             OpError::Overlap { range, with } => write!(f, "range {range} overlaps vma {with}"),
-            OpError::TooLarge {
+            OpError::TooManyTables {
                 range,
-                blocks,
+                new_tables,
+                live,
                 limit,
             } => write!(
                 f,
-                "range {range} spans {blocks} PMD blocks; one command may fault in at most {limit}"
+                "faulting in {range} would allocate {new_tables} page tables on top of {live} \
+                 live ones; the simulation keeps at most {limit} for the whole mm"
+            ),
+            OpError::MapCount {
+                map_count,
+                max_map_count,
+            } => write!(
+                f,
+                "do_mmap_pgoff fails with ENOMEM: map_count {map_count} > max_map_count \
+                 {max_map_count}"
             ),
             OpError::WiderThanWord { value, bits } => write!(
                 f,
@@ -165,6 +183,18 @@ pub enum ParseError {
     KernelOutOfPlace,
     /// `first_user_address` not right after `arch` (and `kernel`).
     FirstUserAddressOutOfPlace,
+    /// `config` with an unknown option.
+    UnknownConfig(String),
+    /// Not a decimal number.
+    BadDecimal(String),
+    /// A header command (`config`, `max_map_count`) after an operation.
+    HeaderOutOfPlace(&'static str),
+    /// A header command given twice.
+    HeaderRepeated(&'static str),
+    /// A line that is not valid UTF-8.
+    InvalidUtf8,
+    /// A carriage return that does not end a line (CR-only line ends).
+    BareCarriageReturn,
 }
 
 impl fmt::Display for ParseError {
@@ -205,6 +235,22 @@ impl fmt::Display for ParseError {
             ParseError::FirstUserAddressOutOfPlace => write!(
                 f,
                 "first_user_address must come right after arch (and kernel)"
+            ),
+            ParseError::UnknownConfig(c) => write!(
+                f,
+                "unknown config '{}' (expected preempt or nopreempt)",
+                Escaped(c)
+            ),
+            ParseError::BadDecimal(n) => write!(f, "'{}' is not a decimal number", Escaped(n)),
+            ParseError::HeaderOutOfPlace(k) => {
+                write!(f, "{k} must come in the header, before any operation")
+            }
+            ParseError::HeaderRepeated(k) => write!(f, "{k} given twice"),
+            ParseError::InvalidUtf8 => write!(f, "the line is not valid UTF-8"),
+            ParseError::BareCarriageReturn => write!(
+                f,
+                "carriage return inside the line: lines must end in LF or CRLF (CR-only line \
+                 ends make the whole file one line)"
             ),
         }
     }

@@ -278,6 +278,7 @@ mod tests {
             trace: &mut trace,
             visits: Visits::default(),
             full_mm: false,
+            queued: 0,
         };
         w.free_pgd_range(
             VirtAddr::new(r.0),

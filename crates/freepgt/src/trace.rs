@@ -179,7 +179,9 @@ pub struct VpteCost {
     pub swapped: bool,
     /// VPTE pages demapped: `(ve - vs) / PAGE_SIZE`.
     pub pages: u64,
-    /// `flush_tlb_pending()` calls: `ceil(pages / TLB_BATCH_NR)`, batch empty on entry.
+    /// Addresses already in the per-cpu batch on entry (left queued by the zap).
+    pub queued: u64,
+    /// `flush_tlb_pending()` calls: `ceil((queued + pages) / TLB_BATCH_NR)`.
     pub batches: u64,
 }
 
@@ -257,6 +259,14 @@ pub enum Event {
         lower: AddrRange,
         /// The upper part.
         upper: AddrRange,
+    },
+    /// `split_vma` refused: `mm->map_count >= sysctl_max_map_count`, so do_munmap returns
+    /// -ENOMEM before unmapping anything (an earlier split of the same munmap stays).
+    SplitVmaEnomem {
+        /// The split address.
+        at: VirtAddr,
+        /// mm->map_count.
+        map_count: u64,
     },
     /// `detach_vmas_to_be_unmapped`.
     DetachVmas {

@@ -82,6 +82,11 @@ impl fmt::Display for Event {
                 f,
                 "do_munmap {range}: no vma in range, returns before unmap_region (no free, no flush)"
             ),
+            Event::SplitVmaEnomem { at, map_count } => write!(
+                f,
+                "split_vma at {at}: map_count {map_count} >= sysctl_max_map_count, -ENOMEM; \
+                 do_munmap returns without unmapping"
+            ),
             Event::SplitVma { at, lower, upper } => {
                 write!(f, "split_vma at {at}: {lower} + {upper}")
             }

@@ -18,6 +18,8 @@ pub(crate) struct Walker<'a> {
     pub visits: Visits,
     /// `tlb_is_full_mm(tlb)`: exit_mmap's gather, which skips `flush_tlb_pgtables`.
     pub full_mm: bool,
+    /// Addresses the zap left in sparc64's per-cpu TLB batch; the first flush takes them.
+    pub queued: u64,
 }
 
 impl Walker<'_> {
@@ -85,8 +87,10 @@ impl Walker<'_> {
     /// Records a `flush_tlb_pgtables(mm, start, end)` call unless the gather is full-mm.
     pub fn flush(&mut self, start: VirtAddr, end: VirtAddr) {
         if !self.full_mm {
-            self.trace
-                .push(Event::Flush(flush_tlb_pgtables(self.arch, start, end)));
+            let queued = std::mem::take(&mut self.queued);
+            self.trace.push(Event::Flush(flush_tlb_pgtables(
+                self.arch, start, end, queued,
+            )));
         }
     }
 
