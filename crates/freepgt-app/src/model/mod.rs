@@ -28,7 +28,7 @@ pub use axis::{cluster, interesting, level_size_name, ticks, Axis, Break, Segmen
 pub use bounds::{bounds, Bound, BoundName, Origin};
 pub use cases::{flush_granularities, preset_of};
 pub use explain::{counts, explain};
-pub use picture::tree_at;
+pub use picture::{tree_at, Around};
 pub use spell::spell;
 pub use steps::{cursor, nav, table_at, Cursor, Nav};
 pub use tree::{rows, tree, Node, Row, Status, Tree};

@@ -4,65 +4,92 @@
 //! it walked and kept are kept, and a table whose parent is freed while it still hangs there
 //! is leaked; a table freed at a later event is still drawn live.
 
-use super::tree::{assemble, gone, live_nodes, Status, Tree};
+use super::tree::{assemble, gone, live_nodes, Node, Status, Tree};
 use freepgt::{Event, Mm, TableKey};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The tables around one op, computed once per op so that each event's picture only applies
+/// the events up to it: every table live before the op (with the status the op leaves a
+/// still-linked table in) and every table live after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Around {
+    arch: &'static freepgt::Arch,
+    before: BTreeMap<TableKey, Node>,
+    after: BTreeMap<TableKey, Node>,
+}
+
+impl Around {
+    /// The tables around the op that ran on `before` and left `after`.
+    pub fn new(before: &Mm, after: &Mm) -> Self {
+        let mut nodes = live_nodes(before, &BTreeSet::new());
+        let now = live_nodes(after, &BTreeSet::new());
+        // An op maps or detaches its vmas before it frees anything: a table it leaves
+        // orphaned (or gives a vma again) is so from its first event on.
+        let linked = |s: Status| matches!(s, Status::Live | Status::Orphan);
+        for (key, n) in nodes.iter_mut() {
+            match now.get(key) {
+                Some(a) if linked(a.status) && linked(n.status) => n.status = a.status,
+                _ => {}
+            }
+        }
+        Around {
+            arch: before.arch(),
+            before: nodes,
+            after: now,
+        }
+    }
+
+    /// The tree as of event `upto` of `events` (the op's trace).
+    pub fn at(&self, events: &[Event], upto: usize) -> Tree {
+        let arch = self.arch;
+        let mut nodes = self.before.clone();
+        for e in events.iter().take(upto.saturating_add(1)) {
+            let Some(key) = e.table() else { continue };
+            let status = match e {
+                Event::TableAllocated { .. } => Status::New,
+                Event::TableFreed { .. } => Status::Freed,
+                Event::TableKept { .. } | Event::FreeOwnedByPgd { .. } => Status::Kept,
+                _ => continue,
+            };
+            match (nodes.get_mut(&key), status) {
+                (Some(n), Status::Freed) => {
+                    n.status = Status::Freed;
+                    n.used = 0;
+                }
+                // An orphan or leaked table walked and kept keeps its more telling status.
+                (Some(n), Status::Kept) if n.status == Status::Live => n.status = Status::Kept,
+                (Some(_), _) => {}
+                (None, Status::New) => {
+                    // As the op leaves it (an orphan or leaked table says so), else new.
+                    let node = match self.after.get(&key) {
+                        Some(n) if n.status == Status::Live => Node {
+                            status: Status::New,
+                            ..n.clone()
+                        },
+                        Some(n) => n.clone(),
+                        None => gone(arch, key, Status::New),
+                    };
+                    nodes.insert(key, node);
+                }
+                (None, status) => {
+                    nodes.insert(key, gone(arch, key, status));
+                }
+            }
+        }
+        leak_under_freed(arch, &mut nodes);
+        assemble(arch, nodes)
+    }
+}
 
 /// The tree as of event `upto` of `events`, the trace of the op that ran on `before` and left
 /// `after` (whose used-entry counts a newly allocated table shows).
 pub fn tree_at(before: &Mm, after: &Mm, events: &[Event], upto: usize) -> Tree {
-    let arch = before.arch();
-    let mut nodes = live_nodes(before, &BTreeSet::new());
-    let now = live_nodes(after, &BTreeSet::new());
-    // An op maps or detaches its vmas before it frees anything: a table it leaves orphaned
-    // (or gives a vma again) is so from its first event on.
-    let linked = |s: Status| matches!(s, Status::Live | Status::Orphan);
-    for (key, n) in nodes.iter_mut() {
-        match now.get(key) {
-            Some(a) if linked(a.status) && linked(n.status) => n.status = a.status,
-            _ => {}
-        }
-    }
-    for e in events.iter().take(upto.saturating_add(1)) {
-        let Some(key) = e.table() else { continue };
-        let status = match e {
-            Event::TableAllocated { .. } => Status::New,
-            Event::TableFreed { .. } => Status::Freed,
-            Event::TableKept { .. } | Event::FreeOwnedByPgd { .. } => Status::Kept,
-            _ => continue,
-        };
-        match (nodes.get_mut(&key), status) {
-            (Some(n), Status::Freed) => {
-                n.status = Status::Freed;
-                n.used = 0;
-            }
-            // An orphan or leaked table walked and kept keeps its more telling status.
-            (Some(n), Status::Kept) if n.status == Status::Live => n.status = Status::Kept,
-            (Some(_), _) => {}
-            (None, Status::New) => {
-                // As the op leaves it (an orphan or leaked table says so), else new.
-                let node = match now.get(&key) {
-                    Some(n) if n.status == Status::Live => super::tree::Node {
-                        status: Status::New,
-                        ..n.clone()
-                    },
-                    Some(n) => n.clone(),
-                    None => gone(arch, key, Status::New),
-                };
-                nodes.insert(key, node);
-            }
-            (None, status) => {
-                nodes.insert(key, gone(arch, key, status));
-            }
-        }
-    }
-    leak_under_freed(arch, &mut nodes);
-    assemble(arch, nodes)
+    Around::new(before, after).at(events, upto)
 }
 
 /// A table still hanging under a freed table is leaked from that moment (the kernel freed
 /// its parent without looking at it).
-fn leak_under_freed(arch: &freepgt::Arch, nodes: &mut BTreeMap<TableKey, super::tree::Node>) {
+fn leak_under_freed(arch: &freepgt::Arch, nodes: &mut BTreeMap<TableKey, Node>) {
     let freed: BTreeSet<TableKey> = nodes
         .iter()
         .filter(|(_, n)| n.status == Status::Freed)
@@ -93,7 +120,7 @@ fn leak_under_freed(arch: &freepgt::Arch, nodes: &mut BTreeMap<TableKey, super::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tree::{tree, Node};
+    use crate::model::tree::tree;
     use crate::state::Sim;
     use freepgt::{Level, VirtAddr};
 

@@ -4,7 +4,7 @@
 use super::hooks::{use_autosave, use_opened_state, use_undo_keys, use_url_sync};
 use super::{axis, compare, edit, export, header, last_op, report, scenario_text, send, share};
 use super::{steps, test_hook, tree};
-use crate::model::{cursor, table_at, tree_at};
+use crate::model::{cursor, table_at, Around};
 use crate::state::{Action, Frame, SimRef};
 use yew::prelude::*;
 
@@ -35,16 +35,20 @@ pub fn app() -> Html {
         .map_or(s.sim.clone(), |f| f.after.clone());
     let before = frame.as_ref().as_ref().and_then(|f| f.before.clone());
     let upto = at.and_then(|c| c.event);
-    let tree = use_memo((view.clone(), before, upto), |(after, before, upto)| {
-        let parts = (before.as_ref(), upto, after.outcomes.last());
-        match (parts, &after.mm) {
-            ((Some(b), Some(i), Some(o)), Some(a)) => match &b.mm {
-                Some(b) => tree_at(b, a, &o.events, *i),
-                None => crate::model::tree(after),
-            },
-            _ => crate::model::tree(after),
+    // The tables around the op, once per op; each event then applies only its trace.
+    let around = use_memo((view.clone(), before), |(after, before)| {
+        match (before.as_ref().and_then(|b| b.mm.as_ref()), &after.mm) {
+            (Some(b), Some(a)) => Some(Around::new(b, a)),
+            _ => None,
         }
     });
+    let tree = use_memo(
+        (view.clone(), around.clone(), upto),
+        |(after, around, upto)| match (around.as_ref().as_ref(), upto, after.outcomes.last()) {
+            (Some(around), Some(i), Some(o)) => around.at(&o.events, *i),
+            _ => crate::model::tree(after),
+        },
+    );
     let step_table = at.and_then(|c| table_at(&s.sim, c));
     let folded_pud = s.sim.arch().is_some_and(|a| a.folded(freepgt::Level::Pud));
 
