@@ -396,6 +396,8 @@ pub struct Node {
     pub entries: u64,
     /// Status.
     pub status: Status,
+    /// Part of the pgd (i386 PAE's pmd tables: allocated with it, never freed by a walk).
+    pub owned_by_pgd: bool,
     /// Lower tables, by base.
     pub children: Vec<Node>,
 }
@@ -467,6 +469,7 @@ pub fn tree(sim: &Sim) -> Tree {
                 used: t.used,
                 entries: t.entries,
                 status,
+                owned_by_pgd: t.owned_by_pgd,
                 children: Vec::new(),
             }
         })
@@ -479,6 +482,7 @@ pub fn tree(sim: &Sim) -> Tree {
             used: 0,
             entries: arch.ptrs(level),
             status: Status::Freed,
+            owned_by_pgd: false,
             children: Vec::new(),
         });
     }

@@ -222,8 +222,13 @@ pub fn axis_view(p: &Props) -> Html {
     let mut row_html = Vec::new();
     for (ri, level) in levels.iter().enumerate() {
         let y = Y_ROWS + ri as f64 * (ROW_H + 3.0);
-        row_html
-            .push(html! { <text class="row-label" x="2" y={px(y + 8.0)}>{ level.name() }</text> });
+        // PAE's pmd tables are the pgd's own: say so on their row.
+        let label = if arch.pgd_owns_pmds && *level == Level::Pmd {
+            "pmd (pgd's)".to_string()
+        } else {
+            level.name().to_string()
+        };
+        row_html.push(html! { <text class="row-label" data-level={level.name()} x="2" y={px(y + 8.0)}>{ label }</text> });
         for status in [
             Status::Live,
             Status::New,

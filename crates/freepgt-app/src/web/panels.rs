@@ -63,6 +63,8 @@ pub fn header(p: &Props) -> Html {
     };
     let c = model::counts(s.sim.mm.as_ref());
     let folded_pud = arch.is_some_and(|a| a.arch().folded(freepgt::Level::Pud));
+    let folded_pmd = arch.is_some_and(|a| a.arch().folded(freepgt::Level::Pmd));
+    let pgd_pmds = arch.is_some_and(|a| a.arch().pgd_owns_pmds);
     html! {
         <header class="topbar">
             <h1>{ "freepgt playground" }<small>{ " · free_pgtables use vma list (2.6.12)" }</small></h1>
@@ -96,7 +98,7 @@ pub fn header(p: &Props) -> Html {
             </div>
             <dl class="counts" id="counts" aria-label="live page tables">
                 <div><dt>{ "pte tables" }</dt><dd id="count-pte">{ c.pte }</dd></div>
-                <div><dt>{ "pmd tables" }</dt><dd id="count-pmd">{ c.pmd }</dd></div>
+                <div><dt title={ pgd_pmds.then_some("i386 PAE: the pmd tables are allocated with the pgd and never freed by free_pgtables") }>{ if pgd_pmds { "pmd tables (the pgd's)" } else { "pmd tables" } }</dt><dd id="count-pmd">{ if folded_pmd { "folded".to_string() } else { c.pmd.to_string() } }</dd></div>
                 <div><dt>{ "pud tables" }</dt><dd id="count-pud">{ if folded_pud { "folded".to_string() } else { c.pud.to_string() } }</dd></div>
                 <div><dt>{ "vmas" }</dt><dd id="count-vmas">{ s.sim.mm.as_ref().map_or(0, |m| m.vmas().len()) }</dd></div>
                 <div><dt>{ "ops" }</dt><dd>{ s.sim.ops.len() }</dd></div>

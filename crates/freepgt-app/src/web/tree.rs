@@ -1,4 +1,5 @@
-//! The page-table tree: pgd → pud → pmd → pte (sparc64: pgd → pmd → pte), runs merged.
+//! The page-table tree: pgd → pud → pmd → pte, or fewer levels where some are folded (from the
+//! arch's data), runs merged.
 
 use super::{Dispatch, Props};
 use crate::model::{human_size, rows, Node, Row};
@@ -82,6 +83,7 @@ fn render_node(n: &Node, s: &State, d: &Dispatch) -> Html {
                 <span class="icon" aria-hidden="true">{ n.status.icon() }</span>
                 <code>{ node_line(n) }</code>
                 if n.status != crate::model::Status::Live { <span class="badge">{ n.status.word() }</span> }
+                if n.owned_by_pgd { <span class="badge pgd-owned" title="allocated by pgd_alloc with the mm, freed by pgd_free; pud_clear and pmd_free_tlb do nothing">{ "part of the pgd" }</span> }
             </button>
             if !n.children.is_empty() {
                 <ul>{ render(&n.children, s, d) }</ul>
@@ -90,16 +92,43 @@ fn render_node(n: &Node, s: &State, d: &Dispatch) -> Html {
     }
 }
 
+/// The levels that hold tables, from the arch's data: "pgd → pmd → pte (pud folded)" and so
+/// on, saying which levels are folded and when the pmd tables belong to the pgd.
+fn level_path(a: &freepgt::Arch) -> String {
+    use freepgt::Level;
+    let mut path = vec!["pgd"];
+    path.extend(a.real_levels().map(|l| l.name()));
+    let folded: Vec<&str> = [Level::Pud, Level::Pmd]
+        .into_iter()
+        .filter(|l| a.folded(*l))
+        .map(|l| l.name())
+        .collect();
+    let mut notes = Vec::new();
+    match folded.as_slice() {
+        [] => {}
+        [one] => notes.push(format!("{one} folded")),
+        many => notes.push(format!("{} folded", many.join(" and "))),
+    }
+    if a.pgd_owns_pmds {
+        notes.push(format!(
+            "the {} user pmd tables are part of the pgd: allocated with it, never freed by a walk",
+            a.user_ptrs_per_pgd()
+        ));
+    }
+    let mut s = path.join(" → ");
+    if !notes.is_empty() {
+        s.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    s
+}
+
 #[function_component(TreeView)]
 pub fn tree_view(p: &Props) -> Html {
     let s = &p.state;
     let sim = s.sim.clone();
     let t = super::tree_of(&sim);
     let arch = s.sim.mm.as_ref().map(|m| m.arch());
-    let path = match arch {
-        Some(a) if a.folded(freepgt::Level::Pud) => "pgd → pmd → pte (pud folded)",
-        _ => "pgd → pud → pmd → pte",
-    };
+    let path = arch.map_or_else(|| "pgd → pud → pmd → pte".to_string(), level_path);
     html! {
         <section class="panel" id="tree" aria-labelledby="tree-h">
             <h2 id="tree-h">{ "Page tables" }</h2>
