@@ -295,13 +295,13 @@ pub fn last_op(p: &Props) -> Html {
                 <ul class="flushes" id="flush-list">
                     { for fl.iter().map(|f| html! { <li>
                         <code>{ format!("flush {} {}", f.start, f.end) }</code>
-                        { match f.vpte { Some(c) => html! { <span class="vpte">{ format!(" — VPTE [{}, {}){}: {} page(s), {} batch(es)", c.vs, c.ve, if c.swapped { " (straddle swap fired)" } else { "" }, c.pages, c.batches) }</span> }, None => html! {} } }
+                        { match f.vpte { Some(c) => html! { <span class="vpte">{ format!(" — VPTE [{}, {}){}: {} page(s) after {} queued pte(s), {} batch(es)", c.vs, c.ve, if c.swapped { " (straddle swap fired)" } else { "" }, c.pages, c.queued, c.batches) }</span> }, None => html! {} } }
                     </li> }) }
                 </ul>
                 if vpte {
                     { { let (pg, bt) = freepgt::report::vpte_totals(last.outcome); html! {
                         <p id="vpte-total"><code>{ format!("vpte_pages {pg} batches {bt}") }</code>
-                        <small class="muted">{ " — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds 192. Modelling choice: the batch is assumed empty on entry." }</small></p>
+                        <small class="muted">{ " — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds 192, and the first flush shares its batch with the ptes the zap left queued (ZAP_BLOCK_SIZE from the config header)." }</small></p>
                     } } }
                 }
                 <p class="muted">{ format!("walk loop visits: pgd={} pud={} pmd={}", last.outcome.visits.pgd, last.outcome.visits.pud, last.outcome.visits.pmd) }</p>

@@ -325,7 +325,7 @@ fn cases(p: &Props) -> Html {
                         <tbody>{ for rows.iter().map(|(pm, pg)| html! { <tr><td><code>{ format!("({}, {})", pm.start, pm.end) }</code></td>{ cell(pm) }{ cell(pg) }</tr> }) }</tbody>
                         <tfoot><tr><th scope="row">{ "VPTE pages" }</th><td>{ tp.to_string() }</td><td>{ tg.to_string() }</td></tr></tfoot>
                     </table></div>
-                    <p class="muted small">{ "One VPTE page per PMD block; 192 per tlb batch flush, batch assumed empty on entry (modelling choice). David Miller's answer: the PMD-sized range is enough." }</p>
+                    <p class="muted small">{ "One VPTE page per PMD block; 192 per tlb batch flush (both columns take the batch as empty on entry, to compare the ranges alone). David Miller's answer: the PMD-sized range is enough." }</p>
                 }
                 if swapped {
                     <p class="derived" id="hole-edge"><strong>{ "⚠ Derived from the arithmetic, not observed: " }</strong>
