@@ -346,7 +346,7 @@ fn compare_text(
             s.visits.pud,
             s.visits.pmd,
             flushes.join(", "),
-            s.vpte.0,
+            s.vpte.pages,
             s.bugs.len(),
             s.orphans.len()
         )
@@ -360,23 +360,7 @@ fn compare_text(
             let _ = writeln!(out, "    2.6.12: {}", side(&st.new));
         }
     }
-    let _ = writeln!(
-        out,
-        "total visits 2.6.11 {} (pgd {} pud {} pmd {}), 2.6.12 {} (pgd {} pud {} pmd {})",
-        totals.old_visits.total(),
-        totals.old_visits.pgd,
-        totals.old_visits.pud,
-        totals.old_visits.pmd,
-        totals.new_visits.total(),
-        totals.new_visits.pgd,
-        totals.new_visits.pud,
-        totals.new_visits.pmd
-    );
-    let _ = writeln!(
-        out,
-        "total tables freed 2.6.11 {}, 2.6.12 {}; VPTE pages 2.6.11 {}, 2.6.12 {}",
-        totals.old_freed, totals.new_freed, totals.old_vpte_pages, totals.new_vpte_pages
-    );
+    let _ = writeln!(out, "{totals}");
     out
 }
 

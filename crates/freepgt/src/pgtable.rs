@@ -9,6 +9,7 @@
 
 use crate::addr::VirtAddr;
 use crate::arch::{Arch, Level};
+use crate::trace::TableKey;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -103,6 +104,10 @@ pub struct TableInfo {
     /// True for a table that belongs to the pgd (i386 PAE's pmd tables: allocated by
     /// `pgd_alloc`, never freed by free_pgtables).
     pub owned_by_pgd: bool,
+    /// The table whose entry points at it: `None` under the pgd and for a leaked table. (Not
+    /// in the JSON, which lists tables flat: their bases say where they hang.)
+    #[serde(skip)]
+    pub parent: Option<TableKey>,
 }
 
 /// What freeing one table found.
@@ -466,15 +471,15 @@ impl PageTables {
             entries: self.arch.ptrs(t.level),
             reachable,
             owned_by_pgd: t.owned_by_pgd,
+            parent: t
+                .parent
+                .map(|slot| &self.tables[slot.table.index()])
+                .filter(|p| p.level != Level::Pgd)
+                .map(|p| TableKey {
+                    level: p.level,
+                    base: p.base,
+                }),
         }
-    }
-
-    /// Present pte indices of a pte table, for views that draw pages.
-    pub fn present_pte_indices(&self, id: TableId) -> Vec<u32> {
-        let t = &self.tables[id.index()];
-        (0..self.arch.ptrs(Level::Pte) as u32)
-            .filter(|i| t.ptes[(i / 64) as usize] & (1 << (i % 64)) != 0)
-            .collect()
     }
 
     /// Recounts live tables by scanning the arena (for tests: must equal [`Self::counts`]).

@@ -22,7 +22,7 @@ pub fn freed_tables(outcome: &Outcome) -> Vec<(Level, crate::VirtAddr)> {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::TableFreed { level, base } => Some((*level, *base)),
+            Event::TableFreed { level, base, .. } => Some((*level, *base)),
             _ => None,
         })
         .collect();
@@ -98,7 +98,7 @@ pub fn step_lines(
     let (Some(outcome), Some(mm), Command::Op { op }) = (outcome, mm, command) else {
         return out;
     };
-    if op.frees() {
+    if op.reports_frees() {
         for e in &outcome.events {
             if let Event::SplitVmaEnomem { map_count, .. } = e {
                 let _ = writeln!(out, "ENOMEM split_vma map_count={map_count}");
