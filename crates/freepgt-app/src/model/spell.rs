@@ -199,6 +199,7 @@ mod tests {
             .position(|e| matches!(e, Event::Flush(_)))
             .unwrap();
         let words = spell(sim.arch().unwrap(), sim.kernel(), &o.events, i);
-        assert!(words.contains("of up to 192,"), "{words}");
+        assert!(words.contains("of up to 192."), "{words}");
+        assert!(words.contains("queued behind the"), "{words}");
     }
 }
