@@ -7,7 +7,7 @@ mod bench;
 mod json;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use freepgt::report::{step_lines, ReportOptions};
+use freepgt::report::{write_step_lines, ReportOptions};
 use freepgt::scenario::{self, Scenario};
 use freepgt::tracefmt::render_trace;
 use freepgt::{ArchId, Kernel};
@@ -382,17 +382,21 @@ fn write_report(
     trace: bool,
     out: &mut impl Write,
 ) -> Option<freepgt::ScenarioError> {
-    let parsed = Scenario::parse_prefix_bytes(text);
-    let (_, err) = scenario::run(&parsed.scenario, |step| {
-        let _ = writeln!(out, "> {}", step.command);
+    use std::fmt::Write as _;
+    // Each step is rendered into one reused buffer, then written out in one piece.
+    let mut buf = String::new();
+    let (_, err) = scenario::run_text(text, |step| {
+        buf.clear();
+        let _ = writeln!(buf, "> {}", step.command);
         if trace {
             if let Some(o) = step.outcome {
                 for line in render_trace(&o.events).lines() {
-                    let _ = writeln!(out, "  | {line}");
+                    let _ = writeln!(buf, "  | {line}");
                 }
             }
         }
-        let _ = out.write_all(step_lines(step.command, step.outcome, step.mm, opts).as_bytes());
+        write_step_lines(&mut buf, step.command, step.outcome, step.mm, opts);
+        let _ = out.write_all(buf.as_bytes());
     });
-    err.or(parsed.error)
+    err
 }

@@ -11,6 +11,7 @@
 
 pub mod addr;
 pub mod arch;
+mod blockmap;
 mod clear;
 pub mod compare;
 pub mod error;

@@ -14,6 +14,15 @@ pub fn tree_at(before: &Mm, after: &Mm, events: &[Event], upto: usize) -> Tree {
     let arch = before.arch();
     let mut nodes = live_nodes(before, &BTreeSet::new());
     let now = live_nodes(after, &BTreeSet::new());
+    // An op maps or detaches its vmas before it frees anything: a table it leaves orphaned
+    // (or gives a vma again) is so from its first event on.
+    let linked = |s: Status| matches!(s, Status::Live | Status::Orphan);
+    for (key, n) in nodes.iter_mut() {
+        match now.get(key) {
+            Some(a) if linked(a.status) && linked(n.status) => n.status = a.status,
+            _ => {}
+        }
+    }
     for e in events.iter().take(upto.saturating_add(1)) {
         let Some(key) = e.table() else { continue };
         let status = match e {
