@@ -56,22 +56,6 @@ pub fn tree_at(before: &Mm, after: &Mm, events: &[Event], upto: usize) -> Tree {
             }
         }
     }
-    // A table can become an orphan with no event of its own: its vma is detached and the
-    // walk never reaches it (ARM's pte table at 0 behind the FIRST_USER_ADDRESS floor). From
-    // the detach on, an untouched table shows the status the op leaves it with.
-    let detached = events
-        .iter()
-        .take(upto.saturating_add(1))
-        .any(|e| matches!(e, Event::DetachVmas { .. } | Event::ExitMmap { .. }));
-    if detached {
-        for (key, node) in nodes.iter_mut() {
-            if node.status == Status::Live
-                && now.get(key).is_some_and(|n| n.status == Status::Orphan)
-            {
-                node.status = Status::Orphan;
-            }
-        }
-    }
     leak_under_freed(arch, &mut nodes);
     assemble(arch, nodes)
 }
