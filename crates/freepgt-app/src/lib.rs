@@ -3,6 +3,7 @@
 //! [`state`] (the reducer) and [`model`] (view models) are plain Rust and test natively;
 //! everything that touches the browser is in the `web` module, built only for wasm32.
 
+pub mod embed_snippets;
 pub mod model;
 pub mod model_steps;
 pub mod state;

@@ -3,6 +3,8 @@
 
 mod axis;
 mod compare;
+mod embed_frame;
+mod embed_ways;
 mod export;
 mod panels;
 mod share;
@@ -194,6 +196,8 @@ fn app() -> Html {
         })
     };
     let dispatch = state.dispatcher();
+    // In an embed: size the host's frame to the content, follow the host's theme.
+    embed_frame::use_embed_frame(state.0.embed);
     // A compact link is inflated by the browser, then opened.
     {
         let dispatch = dispatch.clone();
