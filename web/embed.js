@@ -40,10 +40,12 @@
   "use strict";
   if (window.freepgtEmbed) return; // loaded twice: the first copy does the work
   var script = document.currentScript;
-  var base = new URL(
-    (script && script.getAttribute("data-playground")) || "./",
-    script && script.src ? script.src : document.baseURI
-  ).href;
+  // The playground: data-playground on the script tag (relative to the page), else the
+  // folder this script was loaded from.
+  var pinned = script && script.getAttribute("data-playground");
+  var base = pinned
+    ? new URL(pinned, document.baseURI).href
+    : new URL("./", script && script.src ? script.src : document.baseURI).href;
   var origin = new URL(base).origin;
   var MIN_HEIGHT = 120;
   var INITIAL_HEIGHT = 420;
