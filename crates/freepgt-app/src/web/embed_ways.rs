@@ -2,33 +2,18 @@
 //! `embed.js` and the three ways to embed the current scenario (iframe, `<pre>`, Markdown
 //! fence), each ready to copy. The snippets are built by [`crate::embed_snippets`].
 
-use super::share::{base_url, embed_snippet};
+use super::share::{base_url, embed_snippet, LinkProps};
 use crate::embed_snippets::{embed_js_url, fence_snippet, pre_snippet};
-use crate::state::State;
-use std::rc::Rc;
+use crate::state::link;
 use yew::prelude::*;
-
-/// Props: the state (compared by pointer).
-#[derive(Properties, Clone)]
-pub struct EmbedWaysProps {
-    /// The state.
-    pub state: Rc<State>,
-}
-
-impl PartialEq for EmbedWaysProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.state, &o.state)
-    }
-}
 
 /// The three embed snippets and the embed.js address, as read-only text fields.
 #[function_component(EmbedWays)]
-pub fn embed_ways(p: &EmbedWaysProps) -> Html {
-    let s = &p.state;
+pub fn embed_ways(p: &LinkProps) -> Html {
+    let shared = link(&p.sim, p.step, false, p.compare);
     let script = embed_js_url(&base_url());
-    let link = s.link();
-    let pre = pre_snippet(&script, &link.text, link.step, link.compare);
-    let fence = fence_snippet(&link.text, link.step, link.compare);
+    let pre = pre_snippet(&script, &shared.text, shared.step, shared.compare);
+    let fence = fence_snippet(&shared.text, shared.step, shared.compare);
     let rows = |t: &str| (t.lines().count().clamp(2, 8)).to_string();
     let (pre_rows, fence_rows) = (rows(&pre), rows(&fence));
     html! {
@@ -38,7 +23,7 @@ pub fn embed_ways(p: &EmbedWaysProps) -> Html {
                 <input id="embed-js-url" type="text" readonly=true value={script} />
             </label>
             <label>{ "1. iframe (no script; fixed height)" }
-                <textarea id="embed-iframe" readonly=true rows="3" value={embed_snippet(s)} />
+                <textarea id="embed-iframe" readonly=true rows="3" value={embed_snippet(&shared)} />
             </label>
             <label>{ "2. <pre> with embed.js (fits its content)" }
                 <textarea id="embed-pre" readonly=true rows={pre_rows} value={pre} />

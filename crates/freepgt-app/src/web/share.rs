@@ -1,10 +1,11 @@
 //! Links and embeds in the browser: the URL fragment follows the state, back/forward reopen
 //! earlier link-level states, the Share panel shows and copies the link and the embed
 //! snippet, and embed mode's "Open in playground" link carries the full state and step.
-//! All encoding and decoding is `freepgt::share` (via `State::fragment` / `State::open`).
+//! All encoding and decoding is `freepgt::share` (via `state::link` / `State::open`).
 
-use super::{Dispatch, Props};
-use crate::state::{Action, PendingLink, State};
+use super::Dispatch;
+use crate::state::{link, Action, AppError, PendingLink, SimRef, State};
+use freepgt::share::StepRef;
 use freepgt::share::{
     compact_body, encode_choosing, finish, Decoded, ShareError, Shared, MAX_TEXT,
 };
@@ -177,9 +178,7 @@ pub fn open_pending(pending: PendingLink, dispatch: Dispatch) {
                 PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(link.text.clone()));
                 dispatch.dispatch(Action::OpenLink(link));
             }
-            Err(e) => dispatch.dispatch(Action::Notice(format!(
-                "cannot open the link ({e}); showing your autosaved scenario instead"
-            ))),
+            Err(e) => dispatch.dispatch(Action::Notice(AppError::LinkUnreadable(e))),
         }
     });
 }
@@ -199,7 +198,9 @@ pub fn on_popstate(dispatch: Dispatch) -> gloo::events::EventListener {
             Ok(Decoded::NeedsInflate { deflated, rest }) => {
                 open_pending(PendingLink { deflated, rest }, dispatch.clone())
             }
-            Err(e) => dispatch.dispatch(Action::Notice(format!("cannot open the link: {e}"))),
+            Err(e) => dispatch.dispatch(Action::Notice(AppError::LinkRefused(Box::new(
+                AppError::Share(e),
+            )))),
         }
     })
 }
@@ -220,9 +221,8 @@ fn copy(text: &str, status: UseStateHandle<Option<&'static str>>) {
 }
 
 /// The iframe snippet documentation authors paste (embed.js makes the same from a <pre>).
-pub fn embed_snippet(s: &State) -> String {
-    let link = s.link();
-    let mut fragment = fragment_now(&link);
+pub fn embed_snippet(link: &Shared) -> String {
+    let mut fragment = fragment_now(link);
     if !link.embed {
         fragment.push_str("&embed=1");
     }
@@ -232,12 +232,23 @@ pub fn embed_snippet(s: &State) -> String {
     )
 }
 
+/// The props of what shows a link: the scenario, its step and compare mode.
+#[derive(Properties, PartialEq)]
+pub struct LinkProps {
+    /// The scenario.
+    pub sim: SimRef,
+    /// The step shown.
+    pub step: Option<StepRef>,
+    /// Compare mode is on.
+    pub compare: bool,
+}
+
 /// The Share button and panel.
 #[function_component(SharePanel)]
-pub fn share_panel(p: &Props) -> Html {
+pub fn share_panel(p: &LinkProps) -> Html {
     let open = use_state(|| false);
     let status = use_state(|| None::<&'static str>);
-    let s = &p.state;
+    let shared = link(&p.sim, p.step, false, p.compare);
     let toggle = {
         let (open, status) = (open.clone(), status.clone());
         Callback::from(move |_| {
@@ -245,8 +256,8 @@ pub fn share_panel(p: &Props) -> Html {
             open.set(!*open);
         })
     };
-    let link = link_for(&fragment_now(&s.link()));
-    let snippet = embed_snippet(s);
+    let link = link_for(&fragment_now(&shared));
+    let snippet = embed_snippet(&shared);
     let (on_copy_link, on_copy_embed) = {
         let (l, e, st1, st2) = (
             link.clone(),
@@ -273,7 +284,7 @@ pub fn share_panel(p: &Props) -> Html {
                         <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
                     </label>
                     <button type="button" id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
-                    <super::embed_ways::EmbedWays state={s.clone()} />
+                    <super::embed_ways::EmbedWays sim={p.sim.clone()} step={p.step} compare={p.compare} />
                     if let Some(msg) = *status { <span class="muted" role="status">{ msg }</span> }
                 </div>
             }
@@ -283,14 +294,12 @@ pub fn share_panel(p: &Props) -> Html {
 
 /// Embed mode's header: what this is, and the way out to the full playground.
 #[function_component(EmbedBar)]
-pub fn embed_bar(p: &Props) -> Html {
-    let mut link = p.state.link();
-    link.embed = false;
-    let href = link_for(&encode_choosing(&link, None).0);
+pub fn embed_bar(p: &LinkProps) -> Html {
+    let href = link_for(&encode_choosing(&link(&p.sim, p.step, false, p.compare), None).0);
     html! {
         <header class="embed-bar">
             <strong>{ "freepgt playground" }</strong>
-            <span class="muted small">{ format!(" {} · {}", p.state.sim.header.arch.map_or("", |a| a.name()), p.state.sim.header.kernel()) }</span>
+            <span class="muted small">{ format!(" {} · {}", p.sim.header.arch.map_or("", |a| a.name()), p.sim.kernel()) }</span>
             <a id="open-in-playground" href={href} target="_blank" rel="noopener">{ "Open in playground ↗" }</a>
         </header>
     }
