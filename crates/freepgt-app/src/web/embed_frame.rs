@@ -81,7 +81,10 @@ fn post_height(parent: &web_sys::Window, el: &web_sys::Element) {
 /// `embed` (the playground proper keeps the reader's system theme and has no host).
 #[hook]
 pub fn use_embed_frame(embed: bool) {
-    use_effect_with(embed, |&embed| {
+    // Read `&theme=` while rendering the first time: the URL sync (an effect) rewrites the
+    // fragment in canonical form, without view options it does not know.
+    let initial_theme = *use_memo((), |_| fragment_theme());
+    use_effect_with(embed, move |&embed| {
         type Guest = (
             ResizeObserver,
             Closure<dyn Fn()>,
@@ -89,7 +92,7 @@ pub fn use_embed_frame(embed: bool) {
         );
         let mut cleanup: Option<Guest> = None;
         if embed {
-            set_theme(fragment_theme());
+            set_theme(initial_theme);
             if let (Some(parent), Some(window)) = (parent(), web_sys::window()) {
                 let app = window.document().and_then(|d| d.get_element_by_id("app"));
                 if let Some(app) = app {
