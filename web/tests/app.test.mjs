@@ -226,13 +226,16 @@ test('an unapplied edit in the text panel survives other edits (never lose work)
   assert.match(s.text, /touch 0x400000 0x401000/);
   assert.equal(await page.inputValue('#scenario-text'), draft);
   await page.waitForSelector('#draft-kept');
-  // Revert shows the current scenario; applying a draft shows its canonical form.
+  // Revert shows the current scenario; applying a draft keeps it as written (comments too),
+  // while the scenario itself is its canonical form.
   await page.click('#revert-text');
   assert.equal(await page.inputValue('#scenario-text'), s.text);
   assert.equal(await page.locator('#draft-kept').count(), 0);
   const applied = await applyText(page, draft);
-  assert.equal(await page.inputValue('#scenario-text'), applied.text);
+  assert.equal(await page.inputValue('#scenario-text'), draft);
+  assert.equal(applied.source, draft);
   assert.doesNotMatch(applied.text, /half-written/);
+  assert.equal(applied.report, cliReport(draft));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -99,6 +99,8 @@ pub fn compare_view(p: &Props) -> Html {
         Callback::from(move |_| d.dispatch(Action::SetCompare(!on)))
     };
     let vpte = s.sim.mm.as_ref().is_some_and(|m| m.arch().vpte.is_some());
+    let table_ref = use_node_ref();
+    super::rove::use_rove_stop(table_ref.clone());
     let body = match &*result {
         Some((steps, totals, err)) => {
             let shown: Vec<&StepComparison> = steps.iter().filter(|st| interesting(st)).collect();
@@ -112,7 +114,7 @@ pub fn compare_view(p: &Props) -> Html {
                     <tr class={classes!("old", differs.then_some("differs"))} data-line={st.line.to_string()}>
                         <th scope="rowgroup" rowspan="2" class="cmd">
                             if differs { <span class="diff-mark" title="the kernels differ in more than walk cost">{ "≠ " }</span> }
-                            <button type="button" class="linkish" title="step through this operation" onclick={open}>{ format!("line {}: {}", st.line, st.command) }</button></th>
+                            <button type="button" class="linkish" data-rove="" tabindex="-1" title="step through this operation" onclick={open}>{ format!("line {}: {}", st.line, st.command) }</button></th>
                         <th scope="row">{ "2.6.11" }</th>{ cells(&st.old, &st.new, vpte) }</tr>
                     <tr class={classes!("new", differs.then_some("differs"))}><th scope="row">{ "2.6.12" }</th>{ cells(&st.new, &st.old, vpte) }</tr>
                 </> }
@@ -129,7 +131,7 @@ pub fn compare_view(p: &Props) -> Html {
                 { chart(totals, vpte) }
                 <pre id="compare-totals">{ totals_text }</pre>
                 <div class="scroll wide-scroll">
-                <table class="compare" id="compare-table">
+                <table class="compare" id="compare-table" ref={table_ref.clone()} onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
                     <thead><tr><th scope="col">{ "step" }</th><th scope="col">{ "kernel" }</th><th scope="col">{ "tables freed" }</th>
                         <th scope="col">{ "walk visits = pgd/pud/pmd" }</th><th scope="col">{ "flush_tlb_pgtables ranges" }</th>
                         if vpte { <th scope="col">{ "VPTE pages / batches" }</th> }

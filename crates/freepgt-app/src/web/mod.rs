@@ -3,8 +3,12 @@
 
 mod axis;
 mod compare;
+mod editor;
 mod export;
+mod help;
 mod panels;
+mod popup;
+mod rove;
 mod share;
 mod steps;
 mod tree;
@@ -70,6 +74,12 @@ pub type Dispatch = UseReducerDispatcher<AppState>;
 #[serde(rename_all = "camelCase")]
 struct Snapshot {
     text: String,
+    /// The author's text (comments kept): what the editor, the autosave and links carry.
+    source: String,
+    /// A refused link's text, shown in the editor.
+    draft: Option<String>,
+    /// The address bar is held as given (a link that could not be opened).
+    hold_url: bool,
     report: String,
     arch: Option<String>,
     kernel: String,
@@ -121,6 +131,9 @@ fn snapshot(s: &State) -> Snapshot {
     let (first, last) = TIMES.with(|t| t.get());
     Snapshot {
         text: sim.text.clone(),
+        source: s.source_text().to_string(),
+        draft: s.draft.as_deref().map(str::to_string),
+        hold_url: s.hold_url,
         report: sim.report.clone(),
         arch: sim.header.arch.map(|a| a.to_string()),
         kernel: sim.header.kernel().to_string(),
@@ -229,7 +242,7 @@ fn app() -> Html {
                 return;
             }
             if let Some(st) = storage() {
-                let _ = st.set_item(STORAGE_KEY, &s.sim.text);
+                let _ = st.set_item(STORAGE_KEY, s.source_text());
             }
         });
     }
@@ -335,8 +348,8 @@ fn app() -> Html {
     }
     html! {
         <>
-            <panels::Header state={s.clone_rc()} dispatch={dispatch.clone()} />
-            <div class="sharebar"><share::SharePanel state={s.clone_rc()} dispatch={dispatch.clone()} /></div>
+            <panels::Header state={s.clone_rc()} view={view.clone()} dispatch={dispatch.clone()} />
+            <div class="sharebar"><share::SharePanel state={s.clone_rc()} dispatch={dispatch.clone()} /><help::HelpPanel /></div>
             if let Some(n) = &s.notice {
                 <div class="notice" role="alert" id="notice">
                     <span>{ "⚠ " }{ n }</span>
@@ -354,7 +367,7 @@ fn app() -> Html {
                 <panels::Edit state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::LastOp state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <tree::TreeView state={view.clone()} dispatch={dispatch.clone()} />
-                <panels::ScenarioText state={s.clone_rc()} dispatch={dispatch.clone()} />
+                <editor::ScenarioText state={s.clone_rc()} dispatch={dispatch.clone()} />
                 <panels::Report state={s.clone_rc()} />
             </main>
         </>
@@ -412,6 +425,8 @@ fn same_ui(a: &State, b: &State) -> bool {
         && a.step == b.step
         && a.compare == b.compare
         && a.embed == b.embed
+        && a.hold_url == b.hold_url
+        && a.draft.as_ref().map(Rc::as_ptr) == b.draft.as_ref().map(Rc::as_ptr)
         && a.undo.len() == b.undo.len()
         && a.redo.len() == b.redo.len()
 }

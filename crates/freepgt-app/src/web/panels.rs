@@ -1,4 +1,4 @@
-//! The header bar, the edit forms, the last-operation panel, the scenario text and the report.
+//! The header bar, the edit forms, the last-operation panel and the report.
 
 use super::Props;
 use crate::model::{self, human_size, parse_addr, parse_size};
@@ -9,7 +9,7 @@ use freepgt::{AddrRange, ArchId, Event, Kernel, Op, VirtAddr};
 type DomEvent = web_sys::Event;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 fn input_value(r: &NodeRef) -> String {
@@ -29,76 +29,137 @@ fn range(a: u64, b: u64) -> AddrRange {
     AddrRange::new(VirtAddr::new(a), VirtAddr::new(b))
 }
 
+/// The header's props: the state (controls), and the view (the mm after the selected
+/// operation, whose figures the header shows).
+#[derive(Properties, Clone)]
+pub struct HeaderProps {
+    pub state: Rc<State>,
+    pub view: Rc<State>,
+    pub dispatch: super::Dispatch,
+}
+
+impl PartialEq for HeaderProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &o.state) && Rc::ptr_eq(&self.view.sim, &o.view.sim)
+    }
+}
+
+/// The value a selector must show for the state: a refused change (the reducer kept the old
+/// value) puts the selector back, so no selector ever shows what the page is not showing.
+fn show_value(r: &NodeRef, value: &str) {
+    if let Some(sel) = r.cast::<HtmlSelectElement>() {
+        if sel.value() != value {
+            sel.set_value(value);
+        }
+    }
+}
+
 #[function_component(Header)]
-pub fn header(p: &Props) -> Html {
+pub fn header(p: &HeaderProps) -> Html {
     let s = &p.state;
     let d = p.dispatch.clone();
-    let preset = use_node_ref();
+    let (arch_ref, kernel_ref, preset_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
     let arch = s.sim.header.arch;
     let kernel = s.sim.header.kernel();
-    let on_arch = {
-        let d = d.clone();
+    let preset = {
+        let sim = s.sim.clone();
+        *use_memo(s.revision, move |_| {
+            crate::model_steps::preset_of(&sim).map(|p| p.id)
+        })
+    };
+    let preset_value = preset.unwrap_or("custom");
+    let arch_value = arch.map_or("", |a| a.name());
+    // After every render (a refused change renders a notice): selectors show the state.
+    {
+        let (a, k, pr) = (arch_ref.clone(), kernel_ref.clone(), preset_ref.clone());
+        let (av, kv, pv) = (arch_value.to_string(), kernel.name(), preset_value);
+        use_effect(move || {
+            show_value(&a, &av);
+            show_value(&k, kv);
+            show_value(&pr, pv);
+        });
+    }
+    // A change is dispatched with the selector already put back: if the reducer takes it, the
+    // next render shows the new value; if it refuses, the selector never lied.
+    let on_select = |r: &NodeRef, shown: String, make: fn(&str) -> Option<Action>| {
+        let (d, r) = (d.clone(), r.clone());
         Callback::from(move |e: DomEvent| {
-            if let Ok(a) = select_value(&e).parse::<ArchId>() {
-                d.dispatch(Action::SetArch(a));
+            let chosen = select_value(&e);
+            show_value(&r, &shown);
+            if let Some(a) = make(&chosen) {
+                d.dispatch(a);
             }
         })
     };
-    let on_kernel = {
+    let on_arch = on_select(&arch_ref, arch_value.to_string(), |v| {
+        v.parse::<ArchId>().ok().map(Action::SetArch)
+    });
+    let on_kernel = on_select(&kernel_ref, kernel.name().to_string(), |v| {
+        v.parse::<Kernel>().ok().map(Action::SetKernel)
+    });
+    let on_preset = on_select(&preset_ref, preset_value.to_string(), |v| {
+        (v != "custom").then(|| Action::LoadPreset(v.to_string()))
+    });
+    let on_reload = {
         let d = d.clone();
-        Callback::from(move |e: DomEvent| {
-            if let Ok(k) = select_value(&e).parse::<Kernel>() {
-                d.dispatch(Action::SetKernel(k));
-            }
-        })
-    };
-    let on_load = {
-        let d = d.clone();
-        let preset = preset.clone();
         Callback::from(move |_| {
-            if let Some(sel) = preset.cast::<HtmlSelectElement>() {
-                d.dispatch(Action::LoadPreset(sel.value()));
+            if let Some(id) = preset {
+                d.dispatch(Action::LoadPreset(id.to_string()));
             }
         })
     };
-    let c = model::counts(s.sim.mm.as_ref());
+    // The figures are those of the mm the picture shows: after the selected operation.
+    let v = &p.view;
+    let c = model::counts(v.sim.mm.as_ref());
     let folded_pud = arch.is_some_and(|a| a.arch().folded(freepgt::Level::Pud));
+    let earlier = v.sim.ops.len() < s.sim.ops.len();
+    let at = match v.sim.ops.last() {
+        Some(op) if earlier => format!(
+            "after line {}: {op}",
+            v.sim.header_lines() + v.sim.ops.len()
+        ),
+        Some(_) => "after the last operation".to_string(),
+        None => "no operation yet".to_string(),
+    };
     html! {
         <header class="topbar">
             <h1>{ "freepgt playground" }<small>{ " · free_pgtables use vma list (2.6.12)" }</small></h1>
             <div class="controls">
                 <label>{ "arch " }
-                    <select id="arch" onchange={on_arch}>
+                    <select id="arch" ref={arch_ref} onchange={on_arch}>
                         { for ArchId::ALL.iter().map(|a| html! {
                             <option value={a.name()} selected={arch == Some(*a)}>{ a.name() }</option>
                         }) }
                     </select>
                 </label>
                 <label>{ "kernel " }
-                    <select id="kernel" onchange={on_kernel}>
+                    <select id="kernel" ref={kernel_ref} onchange={on_kernel}>
                         { for Kernel::ALL.iter().map(|k| html! {
                             <option value={k.name()} selected={kernel == *k}>{ k.name() }</option>
                         }) }
                     </select>
                 </label>
                 <label>{ "preset " }
-                    <select id="preset" ref={preset}>
+                    <select id="preset" ref={preset_ref} onchange={on_preset} title="Loading a preset replaces the scenario (Undo brings it back)">
+                        <option value="custom" disabled=true selected={preset.is_none()}>{ "custom (your scenario)" }</option>
                         { for freepgt::presets::ALL.iter().map(|pr| html! {
-                            <option value={pr.id} title={pr.summary}>{ pr.title }</option>
+                            <option value={pr.id} title={pr.summary} selected={preset == Some(pr.id)}>{ pr.title }</option>
                         }) }
                     </select>
                 </label>
-                <button type="button" id="load-preset" onclick={on_load}>{ "Load" }</button>
+                <button type="button" id="load-preset" disabled={preset.is_none()} onclick={on_reload}
+                    title="Start this preset over (Undo brings your state back)">{ "↺ Reload" }</button>
                 <button type="button" id="undo" disabled={s.undo.is_empty()} title="Undo (Ctrl+Z)"
                     onclick={ let d = d.clone(); move |_| d.dispatch(Action::Undo) }>{ "↶ Undo" }</button>
                 <button type="button" id="redo" disabled={s.redo.is_empty()} title="Redo (Ctrl+Shift+Z)"
                     onclick={ let d = d.clone(); move |_| d.dispatch(Action::Redo) }>{ "↷ Redo" }</button>
             </div>
-            <dl class="counts" id="counts" aria-label="live page tables">
+            <dl class="counts" id="counts" aria-label={format!("live page tables and vmas, {at}")}>
                 <div><dt>{ "pte tables" }</dt><dd id="count-pte">{ c.pte }</dd></div>
                 <div><dt>{ "pmd tables" }</dt><dd id="count-pmd">{ c.pmd }</dd></div>
                 <div><dt>{ "pud tables" }</dt><dd id="count-pud">{ if folded_pud { "folded".to_string() } else { c.pud.to_string() } }</dd></div>
-                <div><dt>{ "vmas" }</dt><dd id="count-vmas">{ s.sim.mm.as_ref().map_or(0, |m| m.vmas().len()) }</dd></div>
+                <div><dt>{ "vmas" }</dt><dd id="count-vmas">{ v.sim.mm.as_ref().map_or(0, |m| m.vmas().len()) }</dd></div>
+                <div class="counts-at" id="counts-at"><dt class="sr-only">{ "as of" }</dt><dd class={classes!(earlier.then_some("earlier"))}>{ at.clone() }</dd></div>
                 <div><dt>{ "ops" }</dt><dd>{ s.sim.ops.len() }</dd></div>
             </dl>
         </header>
@@ -183,6 +244,8 @@ pub fn edit(p: &Props) -> Html {
         .map(|m| m.vmas().iter().cloned().collect())
         .unwrap_or_default();
     let shown = vmas.len().min(200);
+    let grid = use_node_ref();
+    super::rove::use_rove_stop(grid.clone());
     html! {
         <section class="panel" aria-labelledby="edit-h">
             <h2 id="edit-h">{ "Edit" }</h2>
@@ -217,7 +280,8 @@ pub fn edit(p: &Props) -> Html {
                <small>{ format!(" page size {}", human_size(page as u128)) }</small></p>
             <h3>{ format!("vmas ({})", vmas.len()) }</h3>
             <div class="scroll">
-            <table class="vmas" id="vma-list">
+            <table class="vmas" id="vma-list" ref={grid} data-rove-grid="" aria-label="vmas (arrow keys move between the buttons)"
+                onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
                 <thead><tr><th scope="col">{ "name" }</th><th scope="col">{ "start" }</th><th scope="col">{ "end" }</th><th scope="col">{ "size" }</th><th scope="col">{ "actions" }</th></tr></thead>
                 <tbody>
                 { for vmas.iter().take(shown).map(|v| {
@@ -228,9 +292,9 @@ pub fn edit(p: &Props) -> Html {
                         <td>{ &label }</td><td class="hex">{ v.start.to_string() }</td><td class="hex">{ v.end.to_string() }</td>
                         <td>{ human_size((v.end.as_u64() - v.start.as_u64()) as u128) }</td>
                         <td class="actions">
-                            <button type="button" aria-label={format!("populate {label} {}", r)} onclick={move |_| d1.dispatch(Action::Push(Op::TouchRange { range: r }))}>{ "populate" }</button>
-                            <button type="button" aria-label={format!("remove (munmap) {label} {}", r)} onclick={move |_| d2.dispatch(Action::Push(Op::Munmap { range: r }))}>{ "remove" }</button>
-                            <button type="button" aria-label={format!("select {label}")} onclick={move |_| d3.dispatch(Action::Select(Some((r.start.as_u64(), r.end.as_u64()))))}>{ "select" }</button>
+                            <button type="button" data-rove="" data-col="populate" tabindex="-1" aria-label={format!("populate {label} {}", r)} onclick={move |_| d1.dispatch(Action::Push(Op::TouchRange { range: r }))}>{ "populate" }</button>
+                            <button type="button" data-rove="" data-col="remove" tabindex="-1" aria-label={format!("remove (munmap) {label} {}", r)} onclick={move |_| d2.dispatch(Action::Push(Op::Munmap { range: r }))}>{ "remove" }</button>
+                            <button type="button" data-rove="" data-col="select" tabindex="-1" aria-label={format!("select {label}")} onclick={move |_| d3.dispatch(Action::Select(Some((r.start.as_u64(), r.end.as_u64()))))}>{ "select" }</button>
                         </td>
                     </tr> }
                 }) }
@@ -264,6 +328,12 @@ pub fn last_op(p: &Props) -> Html {
         Callback::from(move |_| d.dispatch(Action::Inspect(Some(k))))
     };
     let orphans = s.sim.mm.as_ref().map(|m| m.orphans()).unwrap_or_default();
+    let (freed_ref, kept_ref, orphan_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
+    super::rove::use_rove_stop(freed_ref.clone());
+    super::rove::use_rove_stop(kept_ref.clone());
+    super::rove::use_rove_stop(orphan_ref.clone());
+    let rk = super::rove::keydown;
+    let rf = super::rove::focusin;
     html! {
         <section class="panel" id="last-op" aria-labelledby="last-h">
             <h2 id="last-h">{ "Last operation: " }<code>{ last.op.to_string() }</code></h2>
@@ -273,17 +343,17 @@ pub fn last_op(p: &Props) -> Html {
             if last.op.frees() {
                 <h3>{ format!("Freed tables ({})", freed.len()) }</h3>
                 if freed.is_empty() { <p class="muted">{ "none" }</p> }
-                <ul class="tables" id="freed-list">
+                <ul class="tables" id="freed-list" ref={freed_ref} onkeydown={rk()} onfocusin={rf()}>
                     { for freed.iter().map(|(l, b)| html! {
-                        <li class="st-freed"><button type="button" class="linkish" onclick={inspect((*l, b.as_u64()))}>
+                        <li class="st-freed"><button type="button" class="linkish" data-rove="" tabindex="-1" onclick={inspect((*l, b.as_u64()))}>
                             <span class="icon" aria-hidden="true">{ "✕" }</span>{ format!("free {l} {b}") }</button></li>
                     }) }
                 </ul>
                 if !kept.is_empty() {
                     <h3>{ format!("Walked but kept ({})", kept.len()) }</h3>
-                    <ul class="tables" id="kept-list">
+                    <ul class="tables" id="kept-list" ref={kept_ref} onkeydown={rk()} onfocusin={rf()}>
                         { for kept.iter().filter_map(|e| match e { Event::TableKept { level, base, .. } => Some(html! {
-                            <li class="st-kept"><button type="button" class="linkish" onclick={inspect((*level, base.as_u64()))}>
+                            <li class="st-kept"><button type="button" class="linkish" data-rove="" tabindex="-1" onclick={inspect((*level, base.as_u64()))}>
                                 <span class="icon" aria-hidden="true">{ "●" }</span>{ e.to_string() }</button></li>
                         }), _ => None }) }
                     </ul>
@@ -308,9 +378,9 @@ pub fn last_op(p: &Props) -> Html {
             }
             if !orphans.is_empty() {
                 <h3>{ format!("Orphan tables ({}) — linked, but no vma leads free_pgtables to them", orphans.len()) }</h3>
-                <ul class="tables" id="orphan-list">
+                <ul class="tables" id="orphan-list" ref={orphan_ref} onkeydown={rk()} onfocusin={rf()}>
                     { for orphans.iter().take(100).map(|t| html! {
-                        <li class="st-orphan"><button type="button" class="linkish" onclick={inspect((t.level, t.base.as_u64()))}>
+                        <li class="st-orphan"><button type="button" class="linkish" data-rove="" tabindex="-1" onclick={inspect((t.level, t.base.as_u64()))}>
                             <span class="icon" aria-hidden="true">{ "⚠" }</span>{ format!("orphan {} {}", t.level, t.base) }</button></li>
                     }) }
                 </ul>
@@ -336,97 +406,6 @@ fn explain(p: &Props) -> Html {
                 <button type="button" class="close" aria-label="close explanation" onclick={move |_| d.dispatch(Action::Inspect(None))}>{ "×" }</button></h3>
             <pre>{ for lines.iter().map(|(depth, l)| format!("{}{l}\n", "  ".repeat(*depth))) }</pre>
         </div>
-    }
-}
-
-/// Scenarios longer than this keep their text panel folded until asked: setting and laying
-/// out a textarea of thousands of lines on every operation is most of a big scenario's
-/// re-render.
-const TEXT_FOLD_LINES: usize = 1500;
-
-#[function_component(ScenarioText)]
-pub fn scenario_text(p: &Props) -> Html {
-    let s = &p.state;
-    let d = p.dispatch.clone();
-    let area = use_node_ref();
-    let unfold = use_state(|| false);
-    let lines = s.sim.header_lines() + s.sim.ops.len();
-    let folded = lines > TEXT_FOLD_LINES && !*unfold;
-    // Follow the scenario: when it changes, the textarea shows the new canonical text, unless
-    // the reader has an unapplied edit in it, which is kept (never lose work) and flagged.
-    // `shown` is the canonical text the panel last wrote; `applied` the text Apply sent, until
-    // the reducer refuses it.
-    let shown = use_mut_ref(String::new);
-    let applied = use_mut_ref(|| None::<String>);
-    let kept_draft = use_state(|| false);
-    {
-        let applied = applied.clone();
-        use_effect_with(s.text_error.clone(), move |e| {
-            if e.is_some() {
-                *applied.borrow_mut() = None;
-            }
-        });
-    }
-    {
-        let (area, shown, applied, kept_draft) = (
-            area.clone(),
-            shown.clone(),
-            applied.clone(),
-            kept_draft.clone(),
-        );
-        let text = s.sim.text.clone();
-        use_effect_with((s.revision, folded), move |_| {
-            if let Some(a) = area.cast::<HtmlTextAreaElement>() {
-                let value = a.value();
-                let from_apply = applied.borrow_mut().take().as_ref() == Some(&value);
-                let edited = !from_apply && !shown.borrow().is_empty() && value != *shown.borrow();
-                if edited && value != text {
-                    kept_draft.set(true);
-                } else {
-                    a.set_value(&text);
-                    kept_draft.set(false);
-                }
-            }
-            *shown.borrow_mut() = text;
-        });
-    }
-    let apply = {
-        let (d, area, applied) = (d.clone(), area.clone(), applied.clone());
-        Callback::from(move |_| {
-            if let Some(a) = area.cast::<HtmlTextAreaElement>() {
-                *applied.borrow_mut() = Some(a.value());
-                d.dispatch(Action::ApplyText(a.value()));
-            }
-        })
-    };
-    let revert = {
-        let (area, text, kept_draft) = (area.clone(), s.sim.text.clone(), kept_draft.clone());
-        Callback::from(move |_| {
-            if let Some(a) = area.cast::<HtmlTextAreaElement>() {
-                a.set_value(&text);
-                kept_draft.set(false);
-            }
-        })
-    };
-    html! {
-        <section class="panel" aria-labelledby="text-h">
-            <h2 id="text-h"><label for="scenario-text">{ "Scenario text" }</label></h2>
-            <p class="muted">{ "Canonical form of the current state. Edit and Apply to replace it; an error changes nothing." }</p>
-            if folded {
-                <p>{ format!("This scenario has {lines} lines; its text is folded so that each operation stays fast. Export › scenario downloads it. ") }
-                    <button type="button" id="unfold-text" onclick={ let u = unfold.clone(); move |_| u.set(true) }>{ "Show and edit the text" }</button></p>
-            } else {
-                if *kept_draft {
-                    <p class="notice small" id="draft-kept" role="status">{ "The scenario changed while this text had unapplied edits; your edits are kept. Apply them, or Revert to the current scenario." }</p>
-                }
-                <textarea id="scenario-text" ref={area} spellcheck="false" rows="14" aria-describedby="text-error" />
-                <div class="buttons">
-                    <button type="button" id="apply-text" onclick={apply}>{ "Apply" }</button>
-                    <button type="button" id="revert-text" onclick={revert}>{ "Revert" }</button>
-                </div>
-            }
-            <p id="text-error" class="error" role="alert">{ s.text_error.clone().unwrap_or_default() }</p>
-        </section>
     }
 }
 

@@ -97,6 +97,10 @@ async fn encode(link: &Shared) -> String {
 /// the step or mode changed; then, once the browser has compressed the text, the compact form
 /// in place of that entry if it is at least 20% shorter.
 pub fn sync_url(s: &State) {
+    // A link that could not be opened stays in the address bar exactly as given.
+    if s.hold_url {
+        return;
+    }
     let link = s.link();
     let generation = GENERATION.with(|g| {
         g.set(g.get() + 1);
@@ -107,9 +111,9 @@ pub fn sync_url(s: &State) {
     // wait for the compact form instead.
     let immediate = readable.len() <= READABLE_AT_ONCE;
     if immediate {
-        set_url(&readable, Some(&s.sim.text));
+        set_url(&readable, Some(s.source_text()));
     }
-    let text = (!immediate).then(|| s.sim.text.clone());
+    let text = (!immediate).then(|| s.source_text().to_string());
     wasm_bindgen_futures::spawn_local(async move {
         let fragment = encode(&link).await;
         if GENERATION.with(|g| g.get()) != generation {
@@ -151,7 +155,7 @@ fn set_url(fragment: &str, text: Option<&str>) {
 
 /// Remembers the scenario the page opened with, so the first sync replaces rather than pushes.
 pub fn note_opened(s: &State) {
-    PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(s.sim.text.clone()));
+    PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(s.source_text().to_string()));
 }
 
 /// Inflates a compact link in the browser, then opens it (or says why not).
@@ -237,6 +241,8 @@ pub fn embed_snippet(s: &State) -> String {
 pub fn share_panel(p: &Props) -> Html {
     let open = use_state(|| false);
     let status = use_state(|| None::<&'static str>);
+    let button = use_node_ref();
+    super::popup::use_escape_closes(open.clone(), button.clone());
     let s = &p.state;
     let toggle = {
         let (open, status) = (open.clone(), status.clone());
@@ -245,8 +251,12 @@ pub fn share_panel(p: &Props) -> Html {
             open.set(!*open);
         })
     };
-    let link = link_for(&fragment_now(&s.link()));
-    let snippet = embed_snippet(s);
+    // Only an open panel computes the link (percent-encoding a big scenario is not free).
+    let (link, snippet) = if *open {
+        (link_for(&fragment_now(&s.link())), embed_snippet(s))
+    } else {
+        Default::default()
+    };
     let (on_copy_link, on_copy_embed) = {
         let (l, e, st1, st2) = (
             link.clone(),
@@ -261,9 +271,9 @@ pub fn share_panel(p: &Props) -> Html {
     };
     html! {
         <div class="share">
-            <button type="button" id="share" aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
+            <button type="button" id="share" ref={button} aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
             if *open {
-                <div class="share-panel" role="region" aria-label="share this scenario">
+                <div class="share-panel" role="region" aria-label="share this scenario (Escape closes)">
                     <label>{ format!("Link ({} characters)", link.len()) }
                         <input id="share-link" type="text" readonly=true value={link.clone()} />
                     </label>

@@ -101,6 +101,7 @@ pub fn steps(p: &Props) -> Html {
     let s = &p.state;
     let d = p.dispatch.clone();
     let list = use_node_ref();
+    super::rove::use_rove_stop(list.clone());
     let cur = cursor(&s.sim, s.step);
     // ←/→ step, except while typing or with a modifier (Alt+← is the browser's back).
     {
@@ -223,7 +224,7 @@ pub fn steps(p: &Props) -> Html {
             _ => "",
         };
         html! { <li class={classes!(current.then_some("current"), kind, format!("depth-{}", e.depth()))} data-event={i.to_string()} aria-current={current.then_some("step")}>
-            <button type="button" class="linkish" onclick={go(to)}>{ e.to_string() }</button></li> }
+            <button type="button" class="linkish" data-rove="" tabindex={super::rove::tabindex(current)} onclick={go(to)}>{ e.to_string() }</button></li> }
     }).collect::<Html>();
     let detail = match c.event.and_then(|i| events.get(i).map(|e| (i, e))) {
         Some((i, e)) => {
@@ -262,7 +263,9 @@ pub fn steps(p: &Props) -> Html {
             </div>
             if not_last { <p class="muted small">{ "The axis and the page-table tree show the mm right after this operation (the scenario replayed up to it); edits still append to the end of the scenario." }</p> }
             <div class="step-cols">
-                <ol class="step-timeline" id="step-timeline" ref={list} start={(lo + 1).to_string()}>{ timeline }</ol>
+                <ol class="step-timeline" id="step-timeline" ref={list} start={(lo + 1).to_string()}
+                    aria-label="the operation's trace events (↑/↓ move, Enter shows one)"
+                    onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>{ timeline }</ol>
                 <div>{ detail }</div>
             </div>
             if lo > 0 || hi < events.len() { <p class="muted small">{ format!("Showing events {}–{} of {}.", lo + 1, hi, events.len()) }</p> }

@@ -49,7 +49,7 @@ fn render(nodes: &[Node], s: &State, d: &Dispatch) -> Html {
                 );
                 html! {
                     <li class={classes!("run", format!("st-{}", first.status.word()))}>
-                        <button type="button" class="run-toggle" aria-expanded={open.to_string()}
+                        <button type="button" class="run-toggle" data-rove="" tabindex="-1" aria-expanded={open.to_string()}
                             onclick={move |_| d2.dispatch(Action::ToggleRun(key))}>
                             <span aria-hidden="true">{ if open { "▾ " } else { "▸ " } }</span>
                             <span class="icon" aria-hidden="true">{ first.status.icon() }</span>
@@ -76,7 +76,7 @@ fn render_node(n: &Node, s: &State, d: &Dispatch) -> Html {
     let step_here = super::steps::current_table(s) == Some(key);
     html! {
         <li class={classes!(format!("st-{}", n.status.word()), selected.then_some("selected"), step_here.then_some("step-current"))}>
-            <button type="button" class="tbl-btn" data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
+            <button type="button" class="tbl-btn" data-rove="" tabindex={super::rove::tabindex(selected || step_here)} data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
                 aria-pressed={selected.to_string()}
                 onclick={move |_| d2.dispatch(Action::Inspect(Some(key)))}>
                 <span class="icon" aria-hidden="true">{ n.status.icon() }</span>
@@ -93,6 +93,9 @@ fn render_node(n: &Node, s: &State, d: &Dispatch) -> Html {
 #[function_component(TreeView)]
 pub fn tree_view(p: &Props) -> Html {
     let s = &p.state;
+    let (roots_ref, leaked_ref) = (use_node_ref(), use_node_ref());
+    super::rove::use_rove_stop(roots_ref.clone());
+    super::rove::use_rove_stop(leaked_ref.clone());
     let sim = s.sim.clone();
     let t = super::tree_of(&sim);
     let arch = s.sim.mm.as_ref().map(|m| m.arch());
@@ -104,7 +107,8 @@ pub fn tree_view(p: &Props) -> Html {
         <section class="panel" id="tree" aria-labelledby="tree-h">
             <h2 id="tree-h">{ "Page tables" }</h2>
             <p class="muted">{ format!("{path}. Tables freed by the last operation stay listed (✕) until the next one. Runs of {MIN_RUN}+ contiguous similar tables are merged; click to expand.") }</p>
-            <ul class="tree" role="list">
+            <ul class="tree" role="list" ref={roots_ref} aria-label="page-table tree (↑/↓ move, Enter opens)"
+                onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
                 <li><code>{ "pgd (one per mm, not counted)" }</code>
                     if t.roots.is_empty() { <p class="muted">{ "no lower tables" }</p> }
                     <ul>{ render(&t.roots, s, &p.dispatch) }</ul>
@@ -112,7 +116,7 @@ pub fn tree_view(p: &Props) -> Html {
             </ul>
             if !t.leaked.is_empty() {
                 <h3 class="leaked-h">{ "☠ Leaked: still allocated, unreachable (their parent was freed under them)" }</h3>
-                <ul class="tree" id="leaked">{ render(&t.leaked, s, &p.dispatch) }</ul>
+                <ul class="tree" id="leaked" ref={leaked_ref} onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>{ render(&t.leaked, s, &p.dispatch) }</ul>
             }
         </section>
     }
