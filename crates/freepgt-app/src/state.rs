@@ -365,6 +365,16 @@ impl State {
         }
     }
 
+    /// Selecting another operation zooms the picture to it (see [`op_zoom`]).
+    fn zoom_to_new_op(&mut self, old_op: Option<usize>) {
+        let new_op = self_step_op(&self.step, self.sim.header_lines());
+        if new_op != old_op {
+            if let Some(k) = new_op {
+                self.zoom = op_zoom(&self.sim, k);
+            }
+        }
+    }
+
     /// The preset a first visit opens on.
     pub const FIRST_VISIT_PRESET: &'static str = "middle-of-three";
 
@@ -390,6 +400,7 @@ impl State {
                 })
             });
         s.step = telling;
+        s.zoom = telling.and_then(|t| op_zoom(&s.sim, t.command - s.sim.header_lines()));
         s.intro = true;
         s
     }
@@ -597,6 +608,8 @@ impl State {
     fn apply(&mut self, action: Action) {
         let s = self;
         let old_source = s.source.clone();
+        let old_step = s.step;
+        let hl = s.sim.header_lines();
         match action {
             Action::ApplyText(text) => match Sim::from_text(&text) {
                 Ok(sim) => {
@@ -679,7 +692,8 @@ impl State {
             Action::DismissNotice => s.notice = None,
             Action::Notice(n) => s.notice = Some(n),
             Action::SetStep(step) => {
-                s.step = step.filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len())
+                s.step = step.filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len());
+                s.zoom_to_new_op(self_step_op(&old_step, hl));
             }
             Action::SetCompare(on) => s.compare = on,
             Action::OpenLink(link) => {
@@ -707,10 +721,57 @@ impl State {
                 s.step = link
                     .step
                     .filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len());
+                s.zoom_to_new_op(self_step_op(&old_step, hl));
                 s.compare = link.compare;
             }
         }
     }
+}
+
+/// The op a step shows (None: no step, or a header line).
+fn self_step_op(step: &Option<StepRef>, header_lines: usize) -> Option<usize> {
+    step.and_then(|st| st.command.checked_sub(header_lines))
+}
+
+/// The range the picture zooms to when operation `k` is selected: the op's own range and the
+/// floor and ceiling its walks were given (nonzero ones: 0 is an end of the space), padded by
+/// a quarter on each side and rounded to pages, so small vmas and their neighbours are
+/// readable. `None` (the whole space) for exit and for ops with nothing to show.
+pub fn op_zoom(sim: &Sim, k: usize) -> Option<(u64, u64)> {
+    let arch = sim.header.arch?.arch();
+    let page = arch.page_size();
+    let (mut lo, mut hi) = match sim.ops.get(k)? {
+        Op::Exit => return None,
+        Op::Touch { addr } => {
+            let p = addr.as_u64() / page * page;
+            (p, p + page)
+        }
+        Op::Vma { range, .. }
+        | Op::TouchRange { range }
+        | Op::Munmap { range }
+        | Op::MmapFail { range }
+        | Op::ZapFail { range } => (range.start.as_u64(), range.end.as_u64()),
+    };
+    for e in &sim.outcomes.get(k)?.events {
+        let (floor, ceiling) = match e {
+            freepgt::Event::UnmapRegion { floor, ceiling, .. }
+            | freepgt::Event::FreePgdRange { floor, ceiling, .. } => {
+                (floor.addr().as_u64(), ceiling.addr().as_u64())
+            }
+            _ => continue,
+        };
+        if floor != 0 {
+            lo = lo.min(floor);
+        }
+        if ceiling != 0 {
+            hi = hi.max(ceiling);
+        }
+    }
+    let pad = ((hi - lo) / 4).div_ceil(page).max(1) * page;
+    let top = arch.task_size;
+    let lo = lo.saturating_sub(pad) / page * page;
+    let hi = hi.saturating_add(pad).min(top);
+    (lo < hi && (lo, hi) != (0, top)).then_some((lo, hi))
 }
 
 /// The author's text with its `keyword` header line (`arch`, `kernel`) set to `value`: the
@@ -1026,10 +1087,51 @@ mod tests {
         assert!(matches!(s.sim.ops[k], Op::Munmap { .. }));
         let e = &s.sim.outcomes[k].events[step.event.unwrap()];
         assert!(matches!(e, freepgt::Event::FreePgdRange { .. }), "{e}");
+        // Zoomed to the three vmas (each a fifth of the picture), floor and ceiling inside.
+        assert_eq!(s.zoom, Some((0x400000, 0x405000)));
         assert!(s.undo.is_empty());
         // A returning visitor gets the autosave, and any change ends the intro.
         assert!(!State::open(None, Some("arch x86_64\n")).0.intro);
         assert!(!s.reduce(Action::Push(Op::Exit)).intro);
+    }
+
+    #[test]
+    fn selecting_an_operation_zooms_to_it() {
+        let s = State::default().reduce(Action::LoadPreset("gather".into()));
+        let hl = s.sim.header_lines();
+        let munmap = s
+            .sim
+            .ops
+            .iter()
+            .position(|o| matches!(o, Op::Munmap { .. }))
+            .unwrap();
+        let z = s.reduce(Action::SetStep(Some(StepRef {
+            command: hl + munmap,
+            event: None,
+        })));
+        let (lo, hi) = z.zoom.expect("zoomed");
+        // munmap 0x400000 0xa01000 under floor 0 and ceiling 0: the range, padded.
+        assert!(
+            lo <= 0x400000 && hi >= 0xa01000 && hi - lo < 0x1000000,
+            "{lo:#x} {hi:#x}"
+        );
+        // Stepping inside the op keeps a zoom the reader changed.
+        let z2 = z
+            .reduce(Action::Zoom(Some((0x400000, 0x401000))))
+            .reduce(Action::SetStep(Some(StepRef {
+                command: hl + munmap,
+                event: Some(3),
+            })));
+        assert_eq!(z2.zoom, Some((0x400000, 0x401000)));
+        // Exit shows the whole space.
+        let e = State::default().reduce(Action::ApplyText(
+            "arch x86_64\nvma 400000 401000\nexit\n".into(),
+        ));
+        let e = e.reduce(Action::SetStep(Some(StepRef {
+            command: 2,
+            event: None,
+        })));
+        assert_eq!(e.zoom, None);
     }
 
     #[test]
