@@ -77,7 +77,7 @@ fn chart(t: &Totals, vpte: bool) -> Html {
         <svg id="compare-chart" viewBox={format!("0 0 {} {}", w as u32, h as u32)} role="img"
             aria-label={format!("totals: walk visits 2.6.11 {}, 2.6.12 {}; tables freed {} and {}", t.old_visits.total(), t.new_visits.total(), t.old_freed, t.new_freed)}>
             <defs><pattern id="hatch-old" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)">
-                <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" /></pattern></defs>
+                <rect width="5" height="5" class="hatch-bg" /><line x1="0" y1="0" x2="0" y2="5" class="hatch-line" /></pattern></defs>
             { body }
         </svg>
     }
@@ -129,6 +129,11 @@ pub fn compare_view(p: &Props) -> Html {
             html! { <>
                 if let Some(e) = err { <p class="error" role="alert">{ e.to_string() }</p> }
                 { chart(totals, vpte) }
+                <ul class="legend" id="compare-legend" aria-label="chart legend">
+                    <li><span class="sw k-old"></span>{ "2.6.11: clear_page_range over the hole" }</li>
+                    <li><span class="sw k-new"></span>{ "2.6.12: free_pgtables over the vma list" }</li>
+                    <li>{ "bars are labelled with their kernel and value" }</li>
+                </ul>
                 <pre id="compare-totals">{ totals_text }</pre>
                 <div class="scroll wide-scroll">
                 <table class="compare" id="compare-table" ref={table_ref.clone()} onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
