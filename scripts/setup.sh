@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the playground needs and skips what is already there.
-#   scripts/setup.sh            toolchain for building and serving (wasm32 target, trunk, wasm-bindgen)
+#   scripts/setup.sh            toolchain for building and serving (wasm32 target, trunk, wasm-bindgen,
+#                               mdbook for the book)
 #   scripts/setup.sh --browser  also Debian chromium + chromium-driver and the npm test packages
 # Nothing is downloaded from outside the package registries (crates.io, Debian, npm).
 set -euo pipefail
@@ -28,6 +29,15 @@ if ! { command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " 
   step "cargo install wasm-bindgen-cli $WB_VERSION"
   # Not --locked: its lock file wants a webpki-roots release this registry does not have.
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+# The book (docs/, built into dist/book/ by scripts/build-book.sh as Trunk's post_build hook).
+MDBOOK_VERSION=0.5.4
+if ! { command -v mdbook >/dev/null && mdbook --version | grep -q "v$MDBOOK_VERSION\$"; }; then
+  step "cargo install mdbook $MDBOOK_VERSION"
+  t0=$SECONDS
+  cargo install mdbook --version "$MDBOOK_VERSION" --locked
+  echo "mdbook $MDBOOK_VERSION installed in $((SECONDS - t0)) s"
 fi
 
 if [ "${1:-}" = "--browser" ]; then

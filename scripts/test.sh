@@ -29,6 +29,10 @@ cargo build --profile cli -p freepgt-cli
 step "trunk build --release"
 trunk build --release
 
+step "the book (mdBook, docs/) into dist/book/"
+scripts/build-book.sh
+test -f dist/book/reference.html
+
 step "size report"
 scripts/size-report.sh
 

@@ -6,7 +6,7 @@
 //! `Outcome` (its trace) and the CLI report text, built with `freepgt::report::step_lines`.
 
 use freepgt::report::{step_lines, ReportOptions};
-use freepgt::scenario::Command;
+use freepgt::scenario::{Command, HeaderLines};
 use freepgt::share::{Decoded, Shared, StepRef};
 use freepgt::{ArchId, Kernel, LineErrorKind, Mm, Op, Outcome, Scenario, ScenarioError, VirtAddr};
 use std::fmt::Write as _;
@@ -31,9 +31,19 @@ pub struct Header {
     pub kernel: Option<Kernel>,
     /// An explicit `first_user_address` line.
     pub fua: Option<VirtAddr>,
+    /// Explicit `config` and `max_map_count` lines (their `first_user_address` is `fua`).
+    pub extra: HeaderLines,
 }
 
 impl Header {
+    /// The header lines after `arch` and `kernel`.
+    pub fn lines(&self) -> HeaderLines {
+        HeaderLines {
+            first_user_address: self.fua,
+            ..self.extra
+        }
+    }
+
     /// The kernel that runs.
     pub fn kernel(&self) -> Kernel {
         self.kernel.unwrap_or_default()
@@ -108,9 +118,12 @@ impl Sim {
     /// The scenario as the core's type.
     pub fn scenario(&self) -> Scenario {
         match self.header.arch {
-            Some(arch) => {
-                Scenario::from_parts(arch, self.header.kernel, self.header.fua, self.ops.clone())
-            }
+            Some(arch) => Scenario::from_header(
+                arch,
+                self.header.kernel,
+                &self.header.lines(),
+                self.ops.clone(),
+            ),
             None => Scenario::default(),
         }
     }
@@ -119,7 +132,7 @@ impl Sim {
     pub fn header_lines(&self) -> usize {
         usize::from(self.header.arch.is_some())
             + usize::from(self.header.kernel.is_some())
-            + usize::from(self.header.fua.is_some())
+            + self.header.lines().len()
     }
 
     /// Runs a whole scenario. The error names its line, as `error line N: WHAT`.
@@ -138,12 +151,12 @@ impl Sim {
             }
             return Err("error line 1: the scenario must start with arch".into());
         };
-        let scenario = Scenario::from_parts(arch, header.kernel, header.fua, Vec::new());
+        let scenario = Scenario::from_header(arch, header.kernel, &header.lines(), Vec::new());
         for n in &scenario.commands {
             let _ = writeln!(sim.text, "{}", n.command);
             let _ = writeln!(sim.report, "> {}", n.command);
         }
-        let mm = Mm::new(arch, header.kernel(), header.fua.unwrap_or(VirtAddr::ZERO))
+        let mm = Mm::with_config(arch, header.kernel(), header.lines().mm_config(arch))
             .map_err(|e| op_error(sim.header_lines(), e))?;
         sim.mm = Some(mm);
         for op in ops {
@@ -162,6 +175,9 @@ impl Sim {
                 Command::Arch { arch } => header.arch = Some(*arch),
                 Command::Kernel { kernel } => header.kernel = Some(*kernel),
                 Command::FirstUserAddress { addr } => header.fua = Some(*addr),
+                c @ (Command::Config { .. } | Command::MaxMapCount { .. }) => {
+                    header.extra.record(c)
+                }
                 Command::Op { op } => ops.push(op.clone()),
             }
         }

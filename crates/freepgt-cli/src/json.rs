@@ -53,8 +53,8 @@ fn final_state(mm: &Mm) -> FinalJson {
 
 /// Runs the scenario and prints one JSON document; returns the error for stderr and the
 /// exit status.
-pub fn run_json(text: &str) -> Option<ScenarioError> {
-    let parsed = Scenario::parse_prefix(text);
+pub fn run_json(text: &[u8]) -> Option<ScenarioError> {
+    let parsed = Scenario::parse_prefix_bytes(text);
     let mut steps = Vec::new();
     let (mm, err) = scenario::run(&parsed.scenario, |step| {
         steps.push(StepJson {

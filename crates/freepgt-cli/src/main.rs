@@ -1,6 +1,6 @@
 //! `freepgt`: the command-line front end of the simulation core.
 //!
-//! `freepgt run` prints the report of docs/scenario-format.md byte for byte (or the trace, or
+//! `freepgt run` prints the report of docs/src/reference.md byte for byte (or the trace, or
 //! JSON); `freepgt bench` times a generated max_map_count-sized scenario.
 
 mod bench;
@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use freepgt::report::{step_lines, ReportOptions};
 use freepgt::scenario::{self, Scenario};
 use freepgt::tracefmt::render_trace;
+use freepgt::{ArchId, Kernel};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -26,7 +27,8 @@ struct Cli {
 enum Cmd {
     /// Run a scenario and print its report.
     ///
-    /// The scenario language and the report format are specified in docs/scenario-format.md.
+    /// The scenario language and the report format are specified in the book
+    /// (docs/src/reference.md).
     /// On a bad line the report of the lines before it is printed, then
     /// `error line N: WHAT` on stderr, and the exit status is 2.
     Run {
@@ -78,7 +80,8 @@ enum Cmd {
         /// The preset id, e.g. `gather` or `sparc64-hole-edge`.
         id: Option<String>,
     },
-    /// Time a generated scenario: 65,530 vmas in clusters, 1,000,000 faults, munmaps, exit.
+    /// Time the path of `freepgt run` (generate the text, parse, simulate, render the report)
+    /// on a generated scenario: 65,530 vmas in clusters, 1,000,000 faults, munmaps, exit.
     Bench {
         /// Number of vmas (default: the kernel's default max_map_count).
         #[arg(long, default_value_t = 65_530)]
@@ -92,9 +95,24 @@ enum Cmd {
         /// Random seed.
         #[arg(long, default_value_t = 2005)]
         seed: u64,
-        /// Also write the generated scenario (for the x86_64 run) to this file.
+        /// Only this arch (repeatable; default x86_64 and sparc64, the 64-bit arches the
+        /// generated layout fits in).
+        #[arg(long, value_parser = parse_arch)]
+        arch: Vec<ArchId>,
+        /// Only this kernel (repeatable; default both).
+        #[arg(long, value_parser = parse_kernel)]
+        kernel: Vec<Kernel>,
+        /// Each figure is the best of this many runs.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Write the generated scenario text to FILE instead of timing it: the first --arch
+        /// (default x86_64), with a `kernel` line if --kernel is given.
         #[arg(long)]
         write_scenario: Option<String>,
+        /// Time the path of `freepgt run` on this scenario file instead of a generated one, and
+        /// `report()` into a string as the playground's wasm benchmark does.
+        #[arg(long, conflicts_with = "write_scenario")]
+        from: Option<String>,
     },
 }
 
@@ -104,13 +122,23 @@ enum Format {
     Json,
 }
 
-/// Reads a scenario from FILE or `-` (stdin); on failure says why, for exit status 2.
-fn read_input(file: &str) -> Result<String, ExitCode> {
-    let mut s = String::new();
+fn parse_arch(s: &str) -> Result<ArchId, String> {
+    s.parse().map_err(|()| format!("unknown arch '{s}'"))
+}
+
+fn parse_kernel(s: &str) -> Result<Kernel, String> {
+    s.parse()
+        .map_err(|()| format!("unknown kernel '{s}' (2.6.11 or 2.6.12)"))
+}
+
+/// Reads a scenario from FILE or `-` (stdin) as bytes (a line that is not UTF-8 is the
+/// parser's error, naming the line); on failure says why, for exit status 2.
+fn read_input(file: &str) -> Result<Vec<u8>, ExitCode> {
+    let mut s = Vec::new();
     let read = if file == "-" {
-        std::io::stdin().read_to_string(&mut s).map(|_| s)
+        std::io::stdin().read_to_end(&mut s).map(|_| s)
     } else {
-        std::fs::read_to_string(file)
+        std::fs::read(file)
     };
     read.map_err(|e| {
         eprintln!("freepgt: cannot read {file}: {e}");
@@ -155,7 +183,8 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            match Scenario::parse(&text) {
+            let parsed = Scenario::parse_prefix_bytes(&text);
+            match parsed.error.map_or(Ok(parsed.scenario), Err) {
                 Ok(s) => {
                     let state = freepgt::share::Shared {
                         text: s.to_text(),
@@ -177,7 +206,7 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            let parsed = Scenario::parse_prefix(&text);
+            let parsed = Scenario::parse_prefix_bytes(&text);
             let (steps, totals, err) = freepgt::compare::compare(&parsed.scenario);
             print!("{}", compare_text(&steps, &totals));
             match err.or(parsed.error) {
@@ -211,11 +240,88 @@ fn main() -> ExitCode {
             faults,
             munmaps,
             seed,
+            arch,
+            kernel,
+            repeat,
             write_scenario,
-        } => {
-            bench::run(vmas, faults, munmaps, seed, write_scenario.as_deref());
-            ExitCode::SUCCESS
-        }
+            from,
+        } => bench_command(
+            bench::Size {
+                vmas,
+                faults,
+                munmaps,
+                seed,
+            },
+            arch,
+            kernel,
+            repeat,
+            write_scenario,
+            from,
+        ),
+    }
+}
+
+/// `freepgt bench`: writes a generated scenario, times a given one, or runs the benchmark.
+fn bench_command(
+    size: bench::Size,
+    arches: Vec<ArchId>,
+    kernels: Vec<Kernel>,
+    repeat: usize,
+    write_scenario: Option<String>,
+    from: Option<String>,
+) -> ExitCode {
+    if let Some(a) = arches.iter().find(|a| !bench::ARCHES.contains(a)) {
+        eprintln!("freepgt: bench lays out a 64-bit address space; {a} is not one (use x86_64 or sparc64)");
+        return ExitCode::from(2);
+    }
+    if size.vmas == 0 {
+        eprintln!("freepgt: bench needs at least one vma");
+        return ExitCode::from(2);
+    }
+    if let Some(path) = write_scenario {
+        let arch = arches.first().copied().unwrap_or(ArchId::X86_64);
+        let text = bench::scenario_text(arch, kernels.first().copied(), size);
+        return match std::fs::write(&path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("freepgt: cannot write {path}: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Some(file) = from {
+        let text = match read_input(&file) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        // The benchmark times the text paths; a file that is not UTF-8 is run's business.
+        let Ok(text) = String::from_utf8(text) else {
+            eprintln!("freepgt: {file} is not UTF-8 (run it with `freepgt run` to see the line)");
+            return ExitCode::from(2);
+        };
+        return match bench::run_file(&text, repeat) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    bench::run(&bench::Plan {
+        size,
+        arches: or_all(arches, &bench::ARCHES),
+        kernels: or_all(kernels, &Kernel::ALL),
+        repeat,
+    });
+    ExitCode::SUCCESS
+}
+
+/// The values given, or all of them if none were.
+fn or_all<T: Clone>(given: Vec<T>, all: &[T]) -> Vec<T> {
+    if given.is_empty() {
+        all.to_vec()
+    } else {
+        given
     }
 }
 
@@ -276,10 +382,23 @@ fn compare_text(
 
 /// Prints the report (and with `trace`, each command's trace) as the scenario runs, so that a
 /// bad line still leaves the report of the lines before it on stdout.
-fn run_text(text: &str, opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
-    let parsed = Scenario::parse_prefix(text);
+fn run_text(text: &[u8], opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let err = write_report(text, opts, trace, &mut out);
+    let _ = out.flush();
+    err
+}
+
+/// The report of `freepgt run` (with `trace`, each command's trace too), written to `out` as
+/// the scenario runs. `freepgt bench` times this same function.
+fn write_report(
+    text: &[u8],
+    opts: ReportOptions,
+    trace: bool,
+    out: &mut impl Write,
+) -> Option<freepgt::ScenarioError> {
+    let parsed = Scenario::parse_prefix_bytes(text);
     let (_, err) = scenario::run(&parsed.scenario, |step| {
         let _ = writeln!(out, "> {}", step.command);
         if trace {
@@ -291,6 +410,5 @@ fn run_text(text: &str, opts: ReportOptions, trace: bool) -> Option<freepgt::Sce
         }
         let _ = out.write_all(step_lines(step.command, step.outcome, step.mm, opts).as_bytes());
     });
-    let _ = out.flush();
     err.or(parsed.error)
 }

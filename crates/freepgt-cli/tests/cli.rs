@@ -218,3 +218,30 @@ fn url_prints_a_link_that_decodes_to_the_scenario() {
 fn text_of(o: &Output) -> String {
     text(&o.stdout)
 }
+
+#[test]
+fn invalid_utf8_prints_the_report_before_it_and_names_the_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_freepgt"))
+        .arg("run")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn freepgt");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\xef\xbb\xbfarch i386\r\nvma 1000 2000\n# \xc3\x28\nvma 3000 4000\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stdout),
+        "> arch i386\n> vma 0x1000 0x2000\ntables pte=0 pmd=0 pud=0\n"
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "error line 3: the line is not valid UTF-8\n"
+    );
+}

@@ -2,8 +2,10 @@
 //!
 //! An [`Arch`] is a table of constants: page shift, index bits per level (0 = folded, as
 //! `asm-generic/pgtable-nopud.h` / `pgtable-nopmd.h` fold a level), TASK_SIZE, the VA hole and
-//! the VPTE flush parameters. Every mask and `X_addr_end` helper is derived from that table, so
-//! adding i386 or arm64 means adding a table, not a code path.
+//! the VPTE flush parameters, the word size (`unsigned long` is 32 bits on i386 and ARM, so every
+//! mask, `- 1` and wrap is modulo 2^32 there), FIRST_USER_ADDRESS and FIRST_USER_PGD_NR, and
+//! whether the pgd owns its pmd tables (i386 PAE). Every mask and `X_addr_end` helper is
+//! derived from that table, so an architecture is a table, not a code path.
 
 use crate::addr::VirtAddr;
 use serde::{Deserialize, Serialize};
@@ -90,17 +92,35 @@ pub enum ArchId {
     /// sparc64 (UltraSPARC), 3 levels, 8 KiB pages, 44-bit VA with a hole.
     #[serde(rename = "sparc64")]
     Sparc64,
+    /// i386 without PAE: 2 levels (pud and pmd folded), 4 KiB pages, 32-bit.
+    #[serde(rename = "i386")]
+    I386,
+    /// i386 with PAE: 3 levels (pud folded), the pmd tables allocated with the pgd, 32-bit.
+    #[serde(rename = "i386-pae")]
+    I386Pae,
+    /// ARM (32-bit, MMU): 2 levels of 2 MiB pgd entries and 512-entry pte tables.
+    #[serde(rename = "arm")]
+    Arm,
 }
 
 impl ArchId {
     /// Every supported architecture.
-    pub const ALL: [ArchId; 2] = [ArchId::X86_64, ArchId::Sparc64];
+    pub const ALL: [ArchId; 5] = [
+        ArchId::X86_64,
+        ArchId::Sparc64,
+        ArchId::I386,
+        ArchId::I386Pae,
+        ArchId::Arm,
+    ];
 
     /// The constants of this architecture.
     pub const fn arch(self) -> &'static Arch {
         match self {
             ArchId::X86_64 => &X86_64,
             ArchId::Sparc64 => &SPARC64,
+            ArchId::I386 => &I386,
+            ArchId::I386Pae => &I386_PAE,
+            ArchId::Arm => &ARM,
         }
     }
 
@@ -109,6 +129,9 @@ impl ArchId {
         match self {
             ArchId::X86_64 => "x86_64",
             ArchId::Sparc64 => "sparc64",
+            ArchId::I386 => "i386",
+            ArchId::I386Pae => "i386-pae",
+            ArchId::Arm => "arm",
         }
     }
 }
@@ -152,6 +175,19 @@ pub struct Arch {
     /// The VPTE flush parameters, for architectures whose `flush_tlb_pgtables` has a body
     /// that depends on the range.
     pub vpte: Option<VpteSpec>,
+    /// Bits in `unsigned long`: 64, or 32 on i386 and ARM, where every address computation
+    /// wraps modulo 2^32.
+    pub word_bits: u32,
+    /// FIRST_USER_ADDRESS in 2.6.12 (freepgt2): the floor of the lowest vma's walk, and the
+    /// lowest address a vma may start at. PAGE_SIZE on ARM, whose page 0 may hold the vectors.
+    pub first_user_address: u64,
+    /// FIRST_USER_PGD_NR, the 2.6.11 floor: `clear_page_range` and the old `free_pgtables`
+    /// start no lower than `FIRST_USER_PGD_NR * PGDIR_SIZE` (1 on ARM).
+    pub first_user_pgd_nr: u64,
+    /// True where `pgd_alloc` allocates the user pmd tables with the pgd and `pgd_free` frees
+    /// them (i386 PAE): `pmd_alloc_one` BUG()s, and `pud_clear`, `pmd_free` and
+    /// `__pmd_free_tlb` are empty, so free_pgtables never frees a pmd table.
+    pub pgd_owns_pmds: bool,
 }
 
 /// x86_64 as of 2.6.12 (include/asm-x86_64/pgtable.h, page.h, processor.h).
@@ -163,6 +199,10 @@ pub const X86_64: Arch = Arch {
     task_size: 0x0000_8000_0000_0000 - 4096,
     hole: None,
     vpte: None,
+    word_bits: 64,
+    first_user_address: 0,
+    first_user_pgd_nr: 0,
+    pgd_owns_pmds: false,
 };
 
 /// sparc64 with 8 KiB pages as of 2.6.12 (include/asm-sparc64/pgtable.h, page.h, processor.h).
@@ -180,6 +220,62 @@ pub const SPARC64: Arch = Arch {
         base: 0xffff_fffe_0000_0000,
         batch_nr: 192,
     }),
+    word_bits: 64,
+    // "Kernel has a separate 44bit address space".
+    first_user_address: 0,
+    first_user_pgd_nr: 0,
+    pgd_owns_pmds: false,
+};
+
+/// i386 without PAE as of 2.6.12 (include/asm-i386/pgtable-2level-defs.h: PGDIR_SHIFT 22,
+/// PTRS_PER_PGD 1024, PTRS_PER_PTE 1024; pmd and pud folded by pgtable-nopmd.h). TASK_SIZE is
+/// PAGE_OFFSET, 0xC0000000 (processor.h, page.h); FIRST_USER_ADDRESS 0 (pgtable.h).
+pub const I386: Arch = Arch {
+    id: ArchId::I386,
+    page_shift: 12,
+    index_bits: [10, 0, 0, 10],
+    task_size: 0xC000_0000,
+    hole: None,
+    vpte: None,
+    word_bits: 32,
+    first_user_address: 0,
+    first_user_pgd_nr: 0,
+    pgd_owns_pmds: false,
+};
+
+/// i386 with PAE as of 2.6.12 (include/asm-i386/pgtable-3level-defs.h: PGDIR_SHIFT 30,
+/// PTRS_PER_PGD 4, PMD_SHIFT 21, PTRS_PER_PMD 512, PTRS_PER_PTE 512; pud folded). The pmd
+/// tables come with the pgd (arch/i386/mm/pgtable.c pgd_alloc; pgalloc.h: "In the PAE case we
+/// free the pmds as part of the pgd").
+pub const I386_PAE: Arch = Arch {
+    id: ArchId::I386Pae,
+    page_shift: 12,
+    index_bits: [2, 0, 9, 9],
+    task_size: 0xC000_0000,
+    hole: None,
+    vpte: None,
+    word_bits: 32,
+    first_user_address: 0,
+    first_user_pgd_nr: 0,
+    pgd_owns_pmds: true,
+};
+
+/// ARM as of 2.6.12 (include/asm-arm/pgtable.h: PTRS_PER_PTE 512, PTRS_PER_PMD 1,
+/// PTRS_PER_PGD 2048, PMD_SHIFT = PGDIR_SHIFT = 21, FIRST_USER_ADDRESS PAGE_SIZE,
+/// FIRST_USER_PGD_NR 1; memory.h: TASK_SIZE 0xbf000000). ARM uses 4level-fixup.h rather than
+/// pgtable-nopmd.h, but with one pmd entry per pgd entry and PMD_SIZE == PGDIR_SIZE its pmd
+/// loop runs once per pgd entry and `pmd_free` is empty: it behaves as folded.
+pub const ARM: Arch = Arch {
+    id: ArchId::Arm,
+    page_shift: 12,
+    index_bits: [11, 0, 0, 9],
+    task_size: 0xbf00_0000,
+    hole: None,
+    vpte: None,
+    word_bits: 32,
+    first_user_address: 0x1000,
+    first_user_pgd_nr: 1,
+    pgd_owns_pmds: false,
 };
 
 impl Arch {
@@ -190,7 +286,37 @@ impl Arch {
 
     /// PAGE_MASK.
     pub const fn page_mask(&self) -> u64 {
-        !(self.page_size() - 1)
+        !(self.page_size() - 1) & self.word_mask()
+    }
+
+    /// All ones in an `unsigned long` (ULONG_MAX).
+    pub const fn word_mask(&self) -> u64 {
+        if self.word_bits >= 64 {
+            u64::MAX
+        } else {
+            (1 << self.word_bits) - 1
+        }
+    }
+
+    /// True if `v` fits in an `unsigned long` of this arch.
+    pub const fn fits_word(&self, v: u64) -> bool {
+        v & !self.word_mask() == 0
+    }
+
+    /// `addr + n` in `unsigned long` arithmetic (wraps modulo 2^32 on 32-bit arches).
+    pub const fn add(&self, addr: VirtAddr, n: u64) -> VirtAddr {
+        VirtAddr::new(addr.as_u64().wrapping_add(n) & self.word_mask())
+    }
+
+    /// `addr - n` in `unsigned long` arithmetic.
+    pub const fn sub(&self, addr: VirtAddr, n: u64) -> VirtAddr {
+        VirtAddr::new(addr.as_u64().wrapping_sub(n) & self.word_mask())
+    }
+
+    /// `addr - 1` in `unsigned long` arithmetic: how the kernel compares upper bounds, so that
+    /// an `end` or `ceiling` of 0 ("the top") compares as ULONG_MAX (0xffffffff on 32-bit).
+    pub const fn minus_one(&self, addr: VirtAddr) -> u64 {
+        self.sub(addr, 1).as_u64()
     }
 
     /// True if `level` is folded into the level above (its `X_offset` returns the parent entry
@@ -216,9 +342,9 @@ impl Arch {
         1 << self.shift(level)
     }
 
-    /// `~(size - 1)` (PMD_MASK for `Pmd`, ...).
+    /// `~(size - 1)` (PMD_MASK for `Pmd`, ...), as wide as an `unsigned long`.
     pub const fn mask(&self, level: Level) -> u64 {
-        !(self.size(level) - 1)
+        !(self.size(level) - 1) & self.word_mask()
     }
 
     /// PTRS_PER_X: entries in one table at `level` (1 if folded).
@@ -254,8 +380,8 @@ impl Arch {
         if self.folded(level) {
             return end;
         }
-        let boundary = addr.wrapping_add(self.size(level)).mask(self.mask(level));
-        if boundary.minus_one() < end.minus_one() {
+        let boundary = self.add(addr, self.size(level)).mask(self.mask(level));
+        if self.minus_one(boundary) < self.minus_one(end) {
             boundary
         } else {
             end
@@ -290,6 +416,17 @@ impl Arch {
     /// MM_VM_SIZE(mm) as 2.6.11 defaulted it: `(TASK_SIZE + PGDIR_SIZE - 1) & PGDIR_MASK`.
     pub const fn mm_vm_size(&self) -> u64 {
         self.task_size.wrapping_add(self.size(Level::Pgd) - 1) & self.mask(Level::Pgd)
+    }
+
+    /// USER_PTRS_PER_PGD as i386 defines it, `TASK_SIZE / PGDIR_SIZE`: the pgd slots below
+    /// TASK_SIZE (3 on PAE: the pmd tables pgd_alloc allocates).
+    pub const fn user_ptrs_per_pgd(&self) -> u64 {
+        self.task_size / self.size(Level::Pgd)
+    }
+
+    /// `FIRST_USER_PGD_NR * PGDIR_SIZE`: the lowest address 2.6.11 frees tables from.
+    pub const fn first_user_pgd_floor(&self) -> u64 {
+        self.first_user_pgd_nr * self.size(Level::Pgd)
     }
 
     /// True if `[start, end)` (non-empty, `end` nonzero) touches the VA hole.
@@ -365,6 +502,76 @@ mod tests {
                 VirtAddr::new(0x5_0000_0000)
             ),
             VirtAddr::new(0x5_0000_0000)
+        );
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    #[test]
+    fn thirty_two_bit_constants_match_the_headers() {
+        assert_eq!(
+            I386.shift(Level::Pmd),
+            22,
+            "pmd folded: PMD_SHIFT == PGDIR_SHIFT"
+        );
+        assert_eq!(I386.shift(Level::Pgd), 22);
+        assert_eq!((I386.ptrs(Level::Pgd), I386.ptrs(Level::Pte)), (1024, 1024));
+        assert_eq!(I386.mask(Level::Pmd), 0xffc0_0000);
+        assert_eq!(I386_PAE.shift(Level::Pmd), 21);
+        assert_eq!(I386_PAE.shift(Level::Pud), 30);
+        assert_eq!(I386_PAE.shift(Level::Pgd), 30);
+        assert_eq!(I386_PAE.ptrs(Level::Pgd), 4);
+        assert_eq!(I386_PAE.user_ptrs_per_pgd(), 3);
+        assert_eq!(I386_PAE.child_level(Level::Pgd), Some(Level::Pmd));
+        assert_eq!(ARM.shift(Level::Pmd), 21);
+        assert_eq!(ARM.shift(Level::Pgd), 21);
+        assert_eq!(ARM.ptrs(Level::Pgd), 2048);
+        assert_eq!(ARM.child_level(Level::Pgd), Some(Level::Pte));
+        assert_eq!(ARM.first_user_pgd_floor(), 0x20_0000);
+        for a in [&I386, &I386_PAE] {
+            assert_eq!(a.mm_vm_size(), 0xc000_0000);
+        }
+        assert_eq!(ARM.mm_vm_size(), 0xbf00_0000);
+    }
+
+    #[test]
+    fn thirty_two_bit_arithmetic_wraps_at_2_pow_32() {
+        let a = &I386;
+        assert_eq!(a.word_mask(), 0xffff_ffff);
+        // 0 - 1 is ULONG_MAX of 32 bits: the ceiling-0-means-top rule.
+        assert_eq!(a.minus_one(VirtAddr::ZERO), 0xffff_ffff);
+        assert_eq!(X86_64.minus_one(VirtAddr::ZERO), u64::MAX);
+        // addr += PMD_SIZE from the last PMD block wraps to 0 (free_pgd_range's "if (!addr)").
+        assert_eq!(
+            a.add(VirtAddr::new(0xffc0_0000), a.size(Level::Pmd)),
+            VirtAddr::ZERO
+        );
+        assert_eq!(
+            a.sub(VirtAddr::new(0x1000), 0x40_0000),
+            VirtAddr::new(0xffc0_1000)
+        );
+        assert!(a.fits_word(0xffff_ffff) && !a.fits_word(0x1_0000_0000));
+        // pgd_addr_end at the top slot: the boundary wraps to 0; with end 0 (the top) the
+        // walk ends there instead of running on past 2^32.
+        assert_eq!(
+            a.addr_end(Level::Pgd, VirtAddr::new(0xffc0_0000), VirtAddr::ZERO),
+            VirtAddr::ZERO
+        );
+        assert_eq!(
+            a.addr_end(Level::Pgd, VirtAddr::new(0xff80_0000), VirtAddr::ZERO),
+            VirtAddr::new(0xffc0_0000)
+        );
+        // PAE's top 1 GiB slot: boundary 2^32 wraps to 0, and 0 - 1 is not below end - 1.
+        assert_eq!(
+            I386_PAE.addr_end(
+                Level::Pgd,
+                VirtAddr::new(0xc000_0000),
+                VirtAddr::new(0xffff_f000)
+            ),
+            VirtAddr::new(0xffff_f000)
         );
     }
 }

@@ -30,7 +30,7 @@ impl Walker<'_> {
         let pgdir_size = arch.size(Level::Pgd);
         let mm_vm_size = VirtAddr::new(arch.mm_vm_size());
         let mut first = start.mask(arch.mask(Level::Pgd));
-        let mut last = end.wrapping_add(pgdir_size - 1);
+        let mut last = arch.add(end, pgdir_size - 1);
         if last > mm_vm_size || last < end {
             last = mm_vm_size;
         }
@@ -71,7 +71,12 @@ impl Walker<'_> {
             }
             prev = Some(p);
         }
-        // `if (last < first) return;` then FIRST_USER_PGD_NR is 0 on x86_64 and sparc64.
+        // `if (last < first) return;`, then `if (first < FIRST_USER_PGD_NR * PGDIR_SIZE)
+        // first = FIRST_USER_PGD_NR * PGDIR_SIZE;` (2 MiB on ARM, 0 elsewhere).
+        let user_floor = VirtAddr::new(arch.first_user_pgd_floor());
+        if last >= first && first < user_floor {
+            first = user_floor;
+        }
         let pmd_mask = arch.mask(Level::Pmd);
         let clears = last >= first && first.mask(pmd_mask) < last.mask(pmd_mask);
         self.trace.push(Event::OldFreePgtables {
@@ -97,9 +102,9 @@ impl Walker<'_> {
         let pgd = self.pt.pgd();
         let mut addr = start;
         let first = arch.index(Level::Pgd, start);
-        let last = arch.index(Level::Pgd, end.wrapping_sub(1));
+        let last = arch.index(Level::Pgd, arch.sub(end, 1));
         for i in first..=last {
-            let mut next = addr.wrapping_add(pgdir_size).mask(pgdir_mask);
+            let mut next = arch.add(addr, pgdir_size).mask(pgdir_mask);
             if next > end || next <= addr {
                 next = end;
             }
@@ -137,7 +142,7 @@ impl Walker<'_> {
         let pud_mask = arch.mask(Level::Pud);
         let mut addr = start;
         loop {
-            let mut next = addr.wrapping_add(pud_size).mask(pud_mask);
+            let mut next = arch.add(addr, pud_size).mask(pud_mask);
             if next > end || next <= addr {
                 next = end;
             }
@@ -162,35 +167,49 @@ impl Walker<'_> {
 
     /// 2.6.11 `clear_pud_range(tlb, pud, start, end)`: frees the pmd table only if
     /// `[start, end)` is PUD aligned at both ends.
+    ///
+    /// Where the pmd is folded (i386, ARM) `pud_none()` is the constant 0 and
+    /// `pmd_offset(pud)` is the entry itself: the loop steps PMD_SIZE == PGDIR_SIZE, so it
+    /// runs once, on the pgd entry, and `pud_clear` / `pmd_free_tlb` are empty.
     fn clear_pud_range(&mut self, pud_slot: Slot, start: VirtAddr, end: VirtAddr) {
         let arch = self.arch;
-        let Some(pmd) = self.pt.child(pud_slot) else {
-            return;
+        let folded = arch.folded(Level::Pmd);
+        let pmd = if folded {
+            None
+        } else {
+            match self.pt.child(pud_slot) {
+                Some(p) => Some(p),
+                None => return,
+            }
         };
-        self.visit(pud_slot, start, end);
+        if !folded {
+            self.visit(pud_slot, start, end);
+        }
         let pmd_size = arch.size(Level::Pmd);
         let pmd_mask = arch.mask(Level::Pmd);
         let mut addr = start;
         loop {
-            let mut next = addr.wrapping_add(pmd_size).mask(pmd_mask);
+            let mut next = arch.add(addr, pmd_size).mask(pmd_mask);
             if next > end || next <= addr {
                 next = end;
             }
             self.visits.pmd += 1;
-            self.clear_pmd_range(
-                Slot {
-                    table: pmd,
+            let slot = match pmd {
+                Some(t) => Slot {
+                    table: t,
                     index: arch.index(Level::Pmd, addr),
                 },
-                addr,
-                next,
-            );
+                None => pud_slot,
+            };
+            self.clear_pmd_range(slot, addr, next);
             addr = next;
             if addr.is_zero() || addr >= end {
                 break;
             }
         }
-        self.aligned_free(Level::Pmd, pud_slot, start, end);
+        if !folded {
+            self.aligned_free(Level::Pmd, pud_slot, start, end);
+        }
     }
 
     /// 2.6.11 `clear_pmd_range(tlb, pmd, start, end)`: frees the pte table only if

@@ -58,15 +58,30 @@ pub enum OpError {
         /// The vma it overlaps.
         with: AddrRange,
     },
-    /// A fault-in range so large that the simulation refuses it (it would allocate more pte
-    /// tables than [`crate::mm::MAX_FAULT_BLOCKS`] in one command).
-    TooLarge {
+    /// A fault-in that would take the mm past [`crate::mm::MAX_LIVE_TABLES`] live tables.
+    TooManyTables {
         /// The range.
         range: AddrRange,
-        /// PMD blocks (pte tables) it spans.
-        blocks: u64,
+        /// Tables it would allocate.
+        new_tables: u64,
+        /// Live tables before it.
+        live: u64,
         /// The limit.
         limit: u64,
+    },
+    /// do_mmap_pgoff's `map_count > sysctl_max_map_count`: -ENOMEM.
+    MapCount {
+        /// mm->map_count.
+        map_count: u64,
+        /// sysctl_max_map_count.
+        max_map_count: u64,
+    },
+    /// A number wider than the arch's `unsigned long` (32 bits on i386 and ARM).
+    WiderThanWord {
+        /// The number.
+        value: VirtAddr,
+        /// Bits in `unsigned long`.
+        bits: u32,
     },
     /// A fault outside any vma.
     NotInVma {
@@ -106,13 +121,27 @@ impl fmt::Display for OpError {
                 write!(f, "FIRST_USER_ADDRESS {addr} is not a user address")
             }
             OpError::Overlap { range, with } => write!(f, "range {range} overlaps vma {with}"),
-            OpError::TooLarge {
+            OpError::TooManyTables {
                 range,
-                blocks,
+                new_tables,
+                live,
                 limit,
             } => write!(
                 f,
-                "range {range} spans {blocks} PMD blocks; one command may fault in at most {limit}"
+                "faulting in {range} would allocate {new_tables} page tables on top of {live} \
+                 live ones; the simulation keeps at most {limit} for the whole mm"
+            ),
+            OpError::MapCount {
+                map_count,
+                max_map_count,
+            } => write!(
+                f,
+                "do_mmap_pgoff fails with ENOMEM: map_count {map_count} > max_map_count \
+                 {max_map_count}"
+            ),
+            OpError::WiderThanWord { value, bits } => write!(
+                f,
+                "{value} does not fit in {bits} bits (an unsigned long on this arch)"
             ),
             OpError::NotInVma { addr } => write!(f, "touch outside any vma at {addr}"),
         }
@@ -154,28 +183,52 @@ pub enum ParseError {
     KernelOutOfPlace,
     /// `first_user_address` not right after `arch` (and `kernel`).
     FirstUserAddressOutOfPlace,
+    /// `config` with an unknown option.
+    UnknownConfig(String),
+    /// Not a decimal number.
+    BadDecimal(String),
+    /// A header command (`config`, `max_map_count`) after an operation.
+    HeaderOutOfPlace(&'static str),
+    /// A header command given twice.
+    HeaderRepeated(&'static str),
+    /// A line that is not valid UTF-8.
+    InvalidUtf8,
+    /// A carriage return that does not end a line (CR-only line ends).
+    BareCarriageReturn,
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseError::UnknownCommand(c) => write!(f, "unknown command '{c}'"),
+            ParseError::UnknownCommand(c) => write!(f, "unknown command '{}'", Escaped(c)),
             ParseError::UnknownArch(a) => {
-                write!(f, "unknown arch '{a}' (expected x86_64 or sparc64)")
+                write!(
+                    f,
+                    "unknown arch '{}' (expected x86_64, sparc64, i386, i386-pae or arm)",
+                    Escaped(a)
+                )
             }
             ParseError::UnknownKernel(k) => {
-                write!(f, "unknown kernel '{k}' (expected 2.6.12 or 2.6.11)")
+                write!(
+                    f,
+                    "unknown kernel '{}' (expected 2.6.12 or 2.6.11)",
+                    Escaped(k)
+                )
             }
             ParseError::ArgCount {
                 command,
                 expected,
                 got,
             } => write!(f, "{command} takes {expected}, got {got} argument(s)"),
-            ParseError::BadNumber(n) => write!(f, "'{n}' is not a hex number"),
-            ParseError::NumberTooLarge(n) => write!(f, "'{n}' does not fit in 64 bits"),
-            ParseError::BadName(n) => {
-                write!(f, "bad vma name '{n}' (allowed: letters, digits, _ . -)")
+            ParseError::BadNumber(n) => write!(f, "'{}' is not a hex number", Escaped(n)),
+            ParseError::NumberTooLarge(n) => {
+                write!(f, "'{}' does not fit in 64 bits", Escaped(n))
             }
+            ParseError::BadName(n) => write!(
+                f,
+                "bad vma name '{}' (allowed: letters, digits, _ . -)",
+                Escaped(n)
+            ),
             ParseError::ArchNotFirst => write!(f, "arch must come first"),
             ParseError::ArchRepeated => write!(f, "arch given twice"),
             ParseError::KernelOutOfPlace => write!(f, "kernel must come right after arch"),
@@ -183,11 +236,44 @@ impl fmt::Display for ParseError {
                 f,
                 "first_user_address must come right after arch (and kernel)"
             ),
+            ParseError::UnknownConfig(c) => write!(
+                f,
+                "unknown config '{}' (expected preempt or nopreempt)",
+                Escaped(c)
+            ),
+            ParseError::BadDecimal(n) => write!(f, "'{}' is not a decimal number", Escaped(n)),
+            ParseError::HeaderOutOfPlace(k) => {
+                write!(f, "{k} must come in the header, before any operation")
+            }
+            ParseError::HeaderRepeated(k) => write!(f, "{k} given twice"),
+            ParseError::InvalidUtf8 => write!(f, "the line is not valid UTF-8"),
+            ParseError::BareCarriageReturn => write!(
+                f,
+                "carriage return inside the line: lines must end in LF or CRLF (CR-only line \
+                 ends make the whole file one line)"
+            ),
         }
     }
 }
 
 impl std::error::Error for ParseError {}
+
+/// Shows user text in an error message with control characters escaped as `\u{1f}`, so that
+/// `'401000\u{1f}' is not a hex number` cannot look like a valid number on a terminal.
+pub struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "\\u{{{:x}}}", c as u32)?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// What went wrong on a line.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]

@@ -14,12 +14,38 @@ use crate::trace::{FlushCall, VpteCost};
 /// s  = start & PMD_MASK              e  = (end + PMD_SIZE - 1) & PMD_MASK
 /// vs = VPTE_BASE + (s >> 10)         ve = VPTE_BASE + (e >> 10)      (signed shifts)
 /// if ve < vs: swap                   "straddles the VA space hole"
-/// pages = (ve - vs) / PAGE_SIZE      batches = ceil(pages / TLB_BATCH_NR)
+/// pages = (ve - vs) / PAGE_SIZE      batches = ceil((queued + pages) / TLB_BATCH_NR)
 /// ```
 ///
-/// The per-cpu batch is assumed empty on entry (kernel-reference §7's modelling choice).
-pub fn flush_tlb_pgtables(arch: &Arch, start: VirtAddr, end: VirtAddr) -> FlushCall {
-    flush_at_granularity(arch, start, end, Level::Pmd)
+/// `queued` is how many addresses the per-cpu batch already holds on entry: what the zap's
+/// `tlb_batch_add`s left pending (see [`zap_leaves_queued`]). The loop adds one address per
+/// VPTE page and flushes whenever TLB_BATCH_NR are queued, then flushes the rest, so the call
+/// makes `ceil((queued + pages) / TLB_BATCH_NR)` flushes and leaves the batch empty.
+pub fn flush_tlb_pgtables(arch: &Arch, start: VirtAddr, end: VirtAddr, queued: u64) -> FlushCall {
+    let mut call = flush_at_granularity(arch, start, end, Level::Pmd);
+    if let (Some(c), Some(spec)) = (call.vpte.as_mut(), arch.vpte) {
+        c.queued = queued;
+        // u128: pages can be about 2^51 at the hole edge; the sum stays far below 2^64, but
+        // the division is done without any chance of overflow.
+        c.batches = ((queued as u128 + c.pages as u128).div_ceil(spec.batch_nr as u128)) as u64;
+    }
+    call
+}
+
+/// How many addresses sparc64's per-cpu TLB batch holds when unmap_vmas returns.
+///
+/// Every valid pte the zap clears goes through `set_pte_at` -> `tlb_batch_add`, which queues
+/// its address and calls `flush_tlb_pending()` at TLB_BATCH_NR. unmap_vmas zaps in blocks of
+/// ZAP_BLOCK_SIZE bytes, counted across vmas, and after each full block calls
+/// `tlb_finish_mmu`, which flushes the batch. So what is left is the ptes cleared in the
+/// last, partial block, modulo TLB_BATCH_NR. `tail_ptes` is the number of present ptes in the
+/// last `span % ZAP_BLOCK_SIZE` bytes of the zapped span (0 if the span is a whole number of
+/// blocks).
+pub fn zap_leaves_queued(arch: &Arch, tail_ptes: u64) -> u64 {
+    match arch.vpte {
+        Some(spec) => tail_ptes % spec.batch_nr,
+        None => 0,
+    }
 }
 
 /// The same VPTE demap with the range rounded to `granularity` instead of PMD_SIZE: with
@@ -52,6 +78,7 @@ pub fn flush_at_granularity(
             ve: VirtAddr::new(ve),
             swapped,
             pages,
+            queued: 0,
             batches: pages.div_ceil(spec.batch_nr),
         }
     });
@@ -64,7 +91,7 @@ mod tests {
     use crate::arch::{SPARC64, X86_64};
 
     fn cost(start: u64, end: u64) -> VpteCost {
-        flush_tlb_pgtables(&SPARC64, VirtAddr::new(start), VirtAddr::new(end))
+        flush_tlb_pgtables(&SPARC64, VirtAddr::new(start), VirtAddr::new(end), 0)
             .vpte
             .unwrap()
     }
@@ -108,9 +135,31 @@ mod tests {
     }
 
     #[test]
+    fn queued_entries_share_the_first_batch() {
+        // kernel-reference §7a: 191 queued + 2 VPTE pages = 193 entries, 2 flushes; 7 + 2
+        // fit one.
+        let two_pages = |q| {
+            flush_tlb_pgtables(
+                &SPARC64,
+                VirtAddr::new(0x7fe000),
+                VirtAddr::new(0x800000 + 0x2000),
+                q,
+            )
+            .vpte
+            .unwrap()
+        };
+        assert_eq!(two_pages(0).pages, 2);
+        assert_eq!(two_pages(191).batches, 2);
+        assert_eq!(two_pages(7).batches, 1);
+        assert_eq!(zap_leaves_queued(&SPARC64, 191), 191);
+        assert_eq!(zap_leaves_queued(&SPARC64, 192 + 5), 5);
+        assert_eq!(zap_leaves_queued(&X86_64, 191), 0);
+    }
+
+    #[test]
     fn x86_64_body_is_empty() {
         assert!(
-            flush_tlb_pgtables(&X86_64, VirtAddr::new(0), VirtAddr::new(0x1000))
+            flush_tlb_pgtables(&X86_64, VirtAddr::new(0), VirtAddr::new(0x1000), 0)
                 .vpte
                 .is_none()
         );

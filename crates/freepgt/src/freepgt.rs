@@ -33,7 +33,7 @@ impl Walker<'_> {
             let mut last = i;
             // `next->vm_start <= vma->vm_end + PMD_SIZE`, with `vma` the last one gathered.
             while last + 1 < vmas.len()
-                && vmas[last + 1].start.as_u64() <= vmas[last].end.as_u64().wrapping_add(pmd_size)
+                && vmas[last + 1].start <= self.arch.add(vmas[last].end, pmd_size)
             {
                 last += 1;
             }
@@ -78,7 +78,7 @@ impl Walker<'_> {
         let mut addr = addr.mask(pmd_mask);
         if addr < floor.addr() {
             let masked = addr;
-            addr = addr.wrapping_add(pmd_size);
+            addr = arch.add(addr, pmd_size);
             self.trace.push(Event::FloorTrim {
                 masked,
                 floor,
@@ -106,16 +106,16 @@ impl Walker<'_> {
             }
         }
         let mut end = end;
-        if end.minus_one() > ceil.minus_one() {
+        if arch.minus_one(end) > arch.minus_one(ceil) {
             let old = end;
-            end = end.wrapping_sub(pmd_size);
+            end = arch.sub(end, pmd_size);
             self.trace.push(Event::CeilingTrim {
                 end: old,
                 ceiling: ceil,
                 new_end: end,
             });
         }
-        if addr.as_u64() > end.minus_one() {
+        if addr.as_u64() > arch.minus_one(end) {
             self.trace.push(Event::EarlyReturn {
                 reason: EarlyReturn::NothingLeft { addr, end },
             });
@@ -148,9 +148,9 @@ impl Walker<'_> {
     /// `free_pud_range(tlb, pgd, addr, end, floor, ceiling)`: walks one pgd slot's pud
     /// entries, then frees the pud table if its whole PGDIR span lies within floor..ceiling.
     ///
-    /// Where the pud is folded (sparc64), `pud_offset(pgd)` is the pgd slot itself and
-    /// `pud_addr_end` returns `end`: the loop runs once, and `pgd_clear` / `pud_free_tlb` are
-    /// empty, so nothing is freed at this level.
+    /// Where the pud is folded (sparc64, i386, ARM), `pud_offset(pgd)` is the pgd slot itself
+    /// and `pud_addr_end` returns `end`: the loop runs once, and `pgd_clear` / `pud_free_tlb`
+    /// are empty, so nothing is freed at this level.
     fn free_pud_range(
         &mut self,
         pgd_slot: Slot,
@@ -163,7 +163,10 @@ impl Walker<'_> {
         let start = addr;
         if arch.folded(Level::Pud) {
             self.visits.pud += 1;
-            if self.pt.child(pgd_slot).is_some() {
+            // pud_none(): a real test where the pmd level is real (sparc64; PAE's pmds are
+            // always there, its pud_none is the constant 0), the constant 0 where the pmd is
+            // folded too (pgtable-nopmd.h, ARM's 4level-fixup.h).
+            if arch.folded(Level::Pmd) || self.pt.child(pgd_slot).is_some() {
                 self.free_pmd_range(pgd_slot, addr, end, floor, ceiling);
             }
             return;
@@ -196,7 +199,9 @@ impl Walker<'_> {
 
     /// `free_pmd_range(tlb, pud, addr, end, floor, ceiling)`: frees the pte table of every PMD
     /// block meeting `[addr, end)`, then the pmd table if its whole PUD span lies within
-    /// floor..ceiling (tested with PUD_MASK: 1 GiB on x86_64, 16 GiB on sparc64).
+    /// floor..ceiling (tested with PUD_MASK: 1 GiB on x86_64 and i386 PAE, 16 GiB on
+    /// sparc64). On PAE that "free" does nothing (`__pmd_free_tlb` is empty): see
+    /// [`Walker::free_table`].
     fn free_pmd_range(
         &mut self,
         pud_slot: Slot,
@@ -245,5 +250,94 @@ impl Walker<'_> {
     /// trimming already kept the blocks shared with floor or ceiling.
     fn free_pte_range(&mut self, pmd_slot: Slot) {
         self.free_table(pmd_slot);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::addr::{Ceiling, Floor, VirtAddr};
+    use crate::arch::{Arch, Level, I386, I386_PAE};
+    use crate::pgtable::PageTables;
+    use crate::trace::{EarlyReturn, Event, Visits};
+    use crate::vma::VmaList;
+    use crate::walker::Walker;
+
+    /// Runs one free_pgd_range on `arch` over a tree with a pte table at each of `touched`.
+    fn run(arch: &'static Arch, touched: &[u64], r: (u64, u64, u64, u64)) -> Vec<Event> {
+        let mut pt = PageTables::new(arch);
+        for &t in touched {
+            let mut new = Vec::new();
+            pt.pte_table_for(VirtAddr::new(t), &mut new);
+        }
+        let mut trace = Vec::new();
+        let empty = VmaList::new();
+        let mut w = Walker {
+            arch,
+            pt: &mut pt,
+            remaining: &empty,
+            trace: &mut trace,
+            visits: Visits::default(),
+            full_mm: false,
+            queued: 0,
+        };
+        w.free_pgd_range(
+            VirtAddr::new(r.0),
+            VirtAddr::new(r.1),
+            Floor(VirtAddr::new(r.2)),
+            Ceiling(VirtAddr::new(r.3)),
+        );
+        trace
+    }
+
+    fn freed(trace: &[Event]) -> Vec<(Level, u64)> {
+        trace
+            .iter()
+            .filter_map(|e| match e {
+                Event::TableFreed { level, base } => Some((*level, base.as_u64())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn floor_in_the_top_block_wraps_addr_to_zero_and_returns() {
+        // addr 0xffc00000 below floor 0xffc01000: addr += 4 MiB is 2^32, i.e. 0 in 32 bits,
+        // which would mean the bottom: free_pgd_range must return.
+        let t = run(&I386, &[], (0xffc0_0000, 0xffc0_1000, 0xffc0_1000, 0));
+        assert!(t.contains(&Event::EarlyReturn {
+            reason: EarlyReturn::AddrWrapped
+        }));
+        assert!(!t.iter().any(|e| matches!(e, Event::Flush(_))));
+    }
+
+    #[test]
+    fn a_walk_ending_at_0_stops_at_the_top_of_32_bits() {
+        // end 0 means the top: the last slot's boundary wraps to 0 == end and the loop ends
+        // after one slot (64-bit arithmetic would run on towards 2^64).
+        let t = run(&I386, &[0xffc0_0000], (0xffc0_0000, 0, 0, 0));
+        assert_eq!(freed(&t), [(Level::Pte, 0xffc0_0000)]);
+        let flush = t.iter().find_map(|e| match e {
+            Event::Flush(f) => Some((f.start.as_u64(), f.end.as_u64())),
+            _ => None,
+        });
+        assert_eq!(flush, Some((0xffc0_0000, 0)));
+    }
+
+    #[test]
+    fn ceiling_zero_is_ulong_max_of_32_bits() {
+        // end - 1 = 0xbfffffff is never above ceiling - 1 = 0xffffffff: no trim.
+        let t = run(&I386, &[0xbfc0_0000], (0xbfff_f000, 0xc000_0000, 0, 0));
+        assert!(!t.iter().any(|e| matches!(e, Event::CeilingTrim { .. })));
+        assert_eq!(freed(&t), [(Level::Pte, 0xbfc0_0000)]);
+    }
+
+    #[test]
+    fn pae_pmd_free_frees_nothing() {
+        let t = run(&I386_PAE, &[0x8048000], (0x8048000, 0x8049000, 0, 0));
+        assert_eq!(freed(&t), [(Level::Pte, 0x800_0000)]);
+        assert!(t.contains(&Event::FreeOwnedByPgd {
+            level: Level::Pmd,
+            base: VirtAddr::ZERO
+        }));
     }
 }

@@ -6,7 +6,7 @@
 //! wasm32. An [`Mm`] holds a vma list and a sparse page-table tree; each [`Op`] returns an
 //! [`Outcome`] whose ordered [`Event`] trace records every decision the kernel makes. The
 //! scenario language ([`Scenario`]) and the report format ([`report::report`]) are the
-//! contract of docs/scenario-format.md.
+//! contract of docs/src/reference.md.
 #![warn(missing_docs)]
 
 pub mod addr;

@@ -8,6 +8,7 @@ use crate::addr::{AddrRange, Ceiling, Floor, VirtAddr};
 use crate::arch::{Arch, ArchId, Level};
 use crate::error::OpError;
 use crate::pgtable::{PageTables, TableCounts, TableInfo};
+use crate::scenario::ConfigOption;
 use crate::trace::{Bug, Event, Visits};
 use crate::vma::{Vma, VmaList};
 use crate::walker::Walker;
@@ -16,10 +17,45 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-/// The most PMD blocks (so pte tables) one `touch`, `mmapfail` or `zapfail` may fault in.
+/// The most live page tables (all levels, leaked ones included) the simulated mm may hold.
 /// The simulation's memory grows with live tables; this keeps a typo like
-/// `touch 0 7ffffffff000` from allocating 64 million tables in a browser tab.
-pub const MAX_FAULT_BLOCKS: u64 = 1 << 16;
+/// `touch 0 7ffffffff000` from allocating 64 million tables in a browser tab. It bounds the
+/// whole mm, not one command: a fault-in that would pass it is refused before it starts.
+pub const MAX_LIVE_TABLES: u64 = 1 << 18;
+
+/// DEFAULT_MAX_MAP_COUNT of 2.6.12 (include/linux/sched.h), sysctl_max_map_count's default.
+pub const DEFAULT_MAX_MAP_COUNT: u64 = 65536;
+
+/// unmap_vmas' ZAP_BLOCK_SIZE in pages (mm/memory.c): 8 with CONFIG_PREEMPT, else 1024.
+pub const fn zap_block_pages(config: ConfigOption) -> u64 {
+    match config {
+        ConfigOption::Preempt => 8,
+        ConfigOption::NoPreempt => 1024,
+    }
+}
+
+/// The settings a scenario's header gives an mm.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct MmConfig {
+    /// FIRST_USER_ADDRESS.
+    pub first_user_address: VirtAddr,
+    /// CONFIG_PREEMPT.
+    pub config: ConfigOption,
+    /// sysctl_max_map_count.
+    pub max_map_count: u64,
+}
+
+impl MmConfig {
+    /// The defaults of `arch`: its FIRST_USER_ADDRESS, CONFIG_PREEMPT unset,
+    /// DEFAULT_MAX_MAP_COUNT.
+    pub fn defaults(arch: ArchId) -> Self {
+        MmConfig {
+            first_user_address: VirtAddr::new(arch.arch().first_user_address),
+            config: ConfigOption::NoPreempt,
+            max_map_count: DEFAULT_MAX_MAP_COUNT,
+        }
+    }
+}
 
 /// Which kernel's free algorithm runs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
@@ -101,6 +137,20 @@ pub enum Op {
 }
 
 impl Op {
+    /// The addresses the command names.
+    pub fn addresses(&self) -> impl Iterator<Item = VirtAddr> {
+        let (a, b) = match self {
+            Op::Vma { range, .. }
+            | Op::TouchRange { range }
+            | Op::Munmap { range }
+            | Op::MmapFail { range }
+            | Op::ZapFail { range } => (Some(range.start), Some(range.end)),
+            Op::Touch { addr } => (Some(*addr), None),
+            Op::Exit => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
+
     /// True for the commands whose report includes frees, flushes and BUGs.
     pub fn frees(&self) -> bool {
         matches!(
@@ -125,6 +175,8 @@ pub struct Mm {
     arch: &'static Arch,
     kernel: Kernel,
     first_user_address: VirtAddr,
+    config: ConfigOption,
+    max_map_count: u64,
     vmas: VmaList,
     pt: PageTables,
     /// Linked tables whose span meets no vma, kept up to date by [`Mm::apply`]: an operation
@@ -142,6 +194,19 @@ impl Mm {
         kernel: Kernel,
         first_user_address: VirtAddr,
     ) -> Result<Self, OpError> {
+        Self::with_config(
+            arch,
+            kernel,
+            MmConfig {
+                first_user_address,
+                ..MmConfig::defaults(arch)
+            },
+        )
+    }
+
+    /// An empty mm with a scenario header's settings.
+    pub fn with_config(arch: ArchId, kernel: Kernel, config: MmConfig) -> Result<Self, OpError> {
+        let first_user_address = config.first_user_address;
         let a = arch.arch();
         let fua = first_user_address.as_u64();
         if !a.page_aligned(fua) {
@@ -159,6 +224,8 @@ impl Mm {
             arch: a,
             kernel,
             first_user_address,
+            config: config.config,
+            max_map_count: config.max_map_count,
             vmas: VmaList::new(),
             pt: PageTables::new(a),
             orphans: BTreeSet::new(),
@@ -180,6 +247,16 @@ impl Mm {
         self.first_user_address
     }
 
+    /// CONFIG_PREEMPT.
+    pub fn config(&self) -> ConfigOption {
+        self.config
+    }
+
+    /// sysctl_max_map_count.
+    pub fn max_map_count(&self) -> u64 {
+        self.max_map_count
+    }
+
     /// The vma list.
     pub fn vmas(&self) -> &VmaList {
         &self.vmas
@@ -196,7 +273,7 @@ impl Mm {
     }
 
     /// Tables still linked in the tree whose span meets no vma (`--orphans`), in level then
-    /// base order.
+    /// base order. The pgd's own pmd tables (i386 PAE) are part of the pgd, never orphans.
     pub fn orphans(&self) -> Vec<TableInfo> {
         self.orphans
             .iter()
@@ -212,7 +289,7 @@ impl Mm {
             .pt
             .reachable()
             .into_iter()
-            .filter(|t| !self.vmas.meets(self.span_of(t)))
+            .filter(|t| !t.owned_by_pgd && !self.vmas.meets(self.span_of(t)))
             .collect();
         v.sort_unstable_by_key(|t| (t.level, t.base));
         v
@@ -232,7 +309,8 @@ impl Mm {
         let region = region.unwrap_or(AddrRange::new(VirtAddr::ZERO, VirtAddr::ZERO));
         for t in self.pt.reachable_meeting(region) {
             let key = (t.level, t.base);
-            if self.vmas.meets(self.span_of(&t)) {
+            // A pgd-owned table (PAE's pmds) is part of the pgd, never an orphan.
+            if t.owned_by_pgd || self.vmas.meets(self.span_of(&t)) {
                 self.orphans.remove(&key);
             } else {
                 self.orphans.insert(key);
@@ -242,6 +320,14 @@ impl Mm {
 
     /// Applies one operation; on error nothing changed.
     pub fn apply(&mut self, op: &Op) -> Result<Outcome, OpError> {
+        // An address wider than `unsigned long` (32-bit arches) is refused before anything
+        // else: the kernel could not even be passed it.
+        if let Some(value) = op.addresses().find(|a| !self.arch.fits_word(a.as_u64())) {
+            return Err(OpError::WiderThanWord {
+                value,
+                bits: self.arch.word_bits,
+            });
+        }
         let (outcome, region) = match op {
             Op::Vma { range, name } => (self.map_vma(*range, name.clone())?, Some(*range)),
             // A fault needs a vma and changes none: the tables it allocates meet that vma, and
@@ -291,15 +377,38 @@ impl Mm {
         Ok(())
     }
 
-    /// Checks that faulting in `r` stays within [`MAX_FAULT_BLOCKS`].
+    /// Checks that faulting in `r` keeps the mm within [`MAX_LIVE_TABLES`]: counts, level by
+    /// level, the table spans the range meets and subtracts the linked tables already there
+    /// (O(tables in the range), never O(the range)).
     fn check_fault_size(&self, r: AddrRange) -> Result<(), OpError> {
-        let shift = self.arch.shift(Level::Pmd);
-        let blocks = ((r.end.as_u64() - 1) >> shift) - (r.start.as_u64() >> shift) + 1;
-        if blocks > MAX_FAULT_BLOCKS {
-            return Err(OpError::TooLarge {
+        let arch = self.arch;
+        let present = self.pt.reachable_meeting(r);
+        let mut new_tables = 0u64;
+        for level in arch.real_levels() {
+            let shift = arch.shift(arch.parent_level(level).unwrap_or(Level::Pgd));
+            let spans = ((r.end.as_u64() - 1) >> shift) - (r.start.as_u64() >> shift) + 1;
+            let have = present.iter().filter(|t| t.level == level).count() as u64;
+            new_tables += spans - have.min(spans);
+        }
+        let live = self.pt.counts().total();
+        if live.saturating_add(new_tables) > MAX_LIVE_TABLES {
+            return Err(OpError::TooManyTables {
                 range: r,
-                blocks,
-                limit: MAX_FAULT_BLOCKS,
+                new_tables,
+                live,
+                limit: MAX_LIVE_TABLES,
+            });
+        }
+        Ok(())
+    }
+
+    /// do_mmap_pgoff's `if (mm->map_count > sysctl_max_map_count) return -ENOMEM;`.
+    fn check_map_count(&self) -> Result<(), OpError> {
+        let map_count = self.vmas.len() as u64;
+        if map_count > self.max_map_count {
+            return Err(OpError::MapCount {
+                map_count,
+                max_map_count: self.max_map_count,
             });
         }
         Ok(())
@@ -326,6 +435,7 @@ impl Mm {
     /// `vma START END [NAME]`: maps a vma (no tables are allocated until a fault).
     fn map_vma(&mut self, range: AddrRange, name: Option<String>) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
+        self.check_map_count()?;
         self.vmas.insert(Vma {
             start: range.start,
             end: range.end,
@@ -344,6 +454,7 @@ impl Mm {
         }
         let page = addr.mask(self.arch.page_mask());
         let range = AddrRange::new(page, page.wrapping_add(self.arch.page_size()));
+        self.check_fault_size(range)?;
         let mut events = Vec::new();
         self.fault_in(range, &mut events);
         Ok(Outcome {
@@ -415,7 +526,20 @@ impl Mm {
                 });
             }
         }
+        // split_vma: `if (mm->map_count >= sysctl_max_map_count) return -ENOMEM;`. The lower
+        // edge is split first; if the upper split then fails, the lower one stays.
         for at in [start, end] {
+            if self.vmas.containing(at).is_none_or(|v| v.start == at) {
+                continue;
+            }
+            let map_count = self.vmas.len() as u64;
+            if map_count >= self.max_map_count {
+                events.push(Event::SplitVmaEnomem { at, map_count });
+                return Ok(Outcome {
+                    events,
+                    visits: Visits::default(),
+                });
+            }
             if let Some((lower, upper)) = self.vmas.split(at) {
                 events.push(Event::SplitVma { at, lower, upper });
             }
@@ -455,10 +579,7 @@ impl Mm {
             floor,
             ceiling,
         });
-        for v in detached {
-            let cleared = self.pt.clear_ptes(v.start, v.end);
-            events.push(Event::ZapPtes { range: *v, cleared });
-        }
+        let queued = self.unmap_vmas(detached, events);
         let mut w = Walker {
             arch: self.arch,
             pt: &mut self.pt,
@@ -466,6 +587,7 @@ impl Mm {
             trace: events,
             visits: Visits::default(),
             full_mm: false,
+            queued,
         };
         match self.kernel {
             Kernel::V2_6_12 => w.free_pgtables(detached, floor, ceiling),
@@ -474,11 +596,44 @@ impl Mm {
         w.visits
     }
 
+    /// `unmap_vmas(&tlb, mm, vma, start, end, ...)` over the detached vmas (which tile the
+    /// mapped part of the range): clears their ptes and returns how many addresses sparc64's
+    /// per-cpu TLB batch still holds afterwards. The zap runs in ZAP_BLOCK_SIZE blocks counted
+    /// across vmas and flushes the batch after each full block, so only the ptes cleared in
+    /// the last `span % ZAP_BLOCK_SIZE` bytes can still be queued
+    /// ([`crate::flush::zap_leaves_queued`]).
+    fn unmap_vmas(&mut self, detached: &[AddrRange], events: &mut Vec<Event>) -> u64 {
+        let block = zap_block_pages(self.config) * self.arch.page_size();
+        let span: u64 = detached
+            .iter()
+            .map(|v| v.end.as_u64() - v.start.as_u64())
+            .sum();
+        // Bytes of the last, partial block, taken from the top of the span down.
+        let mut tail = span % block;
+        let mut tail_ptes = 0;
+        let mut cleared_per_vma = vec![0; detached.len()];
+        for (i, v) in detached.iter().enumerate().rev() {
+            let len = v.end.as_u64() - v.start.as_u64();
+            let in_tail = tail.min(len);
+            tail -= in_tail;
+            let cut = v.end.wrapping_sub(in_tail);
+            let t = self.pt.clear_ptes(cut, v.end);
+            tail_ptes += t;
+            cleared_per_vma[i] = t + self.pt.clear_ptes(v.start, cut);
+        }
+        for (v, cleared) in detached.iter().zip(cleared_per_vma) {
+            events.push(Event::ZapPtes { range: *v, cleared });
+        }
+        crate::flush::zap_leaves_queued(self.arch, tail_ptes)
+    }
+
     /// `mmapfail START END`: the `do_mmap_pgoff` driver-failure path. A driver faulted in the
     /// pages of a vma that is never linked; 2.6.12 then calls `unmap_region` over that one vma,
     /// 2.6.11 only `zap_page_range`.
     fn mmap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
+        // A do_mmap_pgoff: refused before the driver runs when the mm is over the limit.
+        self.check_map_count()?;
         self.check_fault_size(range)?;
         let mut events = vec![Event::DriverFault { range }];
         self.fault_in(range, &mut events);
@@ -500,6 +655,8 @@ impl Mm {
     /// kernel: the tables stay, and no vma will ever lead free_pgtables to them.
     fn zap_fail(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
         self.check_new_vma(range)?;
+        // A do_mmap_pgoff: refused before the driver runs when the mm is over the limit.
+        self.check_map_count()?;
         self.check_fault_size(range)?;
         let mut events = vec![Event::DriverFault { range }];
         self.fault_in(range, &mut events);
@@ -535,13 +692,15 @@ impl Mm {
             trace: &mut events,
             visits: Visits::default(),
             full_mm: true,
+            queued: 0,
         };
         match self.kernel {
             Kernel::V2_6_12 => w.free_pgtables(&all, Floor(self.first_user_address), Ceiling::TOP),
             // clear_page_range(tlb, FIRST_USER_PGD_NR * PGDIR_SIZE, MM_VM_SIZE(mm)).
-            Kernel::V2_6_11 => {
-                w.clear_page_range(VirtAddr::ZERO, VirtAddr::new(self.arch.mm_vm_size()))
-            }
+            Kernel::V2_6_11 => w.clear_page_range(
+                VirtAddr::new(self.arch.first_user_pgd_floor()),
+                VirtAddr::new(self.arch.mm_vm_size()),
+            ),
         }
         let visits = w.visits;
         if self.kernel == Kernel::V2_6_12 {

@@ -44,6 +44,8 @@ struct Table {
     ptes: Vec<u64>,
     present_ptes: u32,
     alive: bool,
+    /// Allocated with the pgd and freed only with it (i386 PAE's user pmd tables).
+    owned_by_pgd: bool,
 }
 
 /// Live table counts per level, as the report's `tables pte=N pmd=N pud=N` line prints them.
@@ -98,6 +100,9 @@ pub struct TableInfo {
     pub entries: u64,
     /// False if a parent was freed under it.
     pub reachable: bool,
+    /// True for a table that belongs to the pgd (i386 PAE's pmd tables: allocated by
+    /// `pgd_alloc`, never freed by free_pgtables).
+    pub owned_by_pgd: bool,
 }
 
 /// What freeing one table found.
@@ -121,7 +126,8 @@ pub struct PageTables {
 }
 
 impl PageTables {
-    /// A tree holding only an empty pgd.
+    /// A tree holding what `pgd_alloc` gives a new mm: an empty pgd and, where the pgd owns
+    /// its pmd tables (i386 PAE), one pmd table for each of the USER_PTRS_PER_PGD user slots.
     pub fn new(arch: &'static Arch) -> Self {
         let mut pt = PageTables {
             arch,
@@ -129,8 +135,25 @@ impl PageTables {
             free_ids: Vec::new(),
             counts: TableCounts::default(),
         };
-        pt.alloc(Level::Pgd, VirtAddr::ZERO, None);
+        let pgd = pt.alloc(Level::Pgd, VirtAddr::ZERO, None);
+        if arch.pgd_owns_pmds {
+            let span = arch.size(Level::Pgd);
+            for i in 0..arch.user_ptrs_per_pgd() {
+                let slot = Slot {
+                    table: pgd,
+                    index: i as u32,
+                };
+                let id = pt.alloc(Level::Pmd, VirtAddr::new(i * span), Some(slot));
+                pt.tables[id.index()].owned_by_pgd = true;
+            }
+        }
         pt
+    }
+
+    /// True if the table belongs to the pgd (i386 PAE's pmd tables): free_pgtables' "free"
+    /// of it (`pud_clear`, `pmd_free_tlb`) does nothing.
+    pub fn owned_by_pgd(&self, id: TableId) -> bool {
+        self.tables[id.index()].owned_by_pgd
     }
 
     /// The architecture.
@@ -189,6 +212,7 @@ impl PageTables {
             ptes,
             present_ptes: 0,
             alive: true,
+            owned_by_pgd: false,
         };
         let id = match self.free_ids.pop() {
             Some(i) => {
@@ -441,6 +465,7 @@ impl PageTables {
             },
             entries: self.arch.ptrs(t.level),
             reachable,
+            owned_by_pgd: t.owned_by_pgd,
         }
     }
 

@@ -1,4 +1,4 @@
-//! The report format of docs/scenario-format.md, byte for byte, rendered from the trace.
+//! The report format of docs/src/reference.md, byte for byte, rendered from the trace.
 
 use crate::arch::Level;
 use crate::error::ScenarioError;
@@ -99,6 +99,11 @@ pub fn step_lines(
         return out;
     };
     if op.frees() {
+        for e in &outcome.events {
+            if let Event::SplitVmaEnomem { map_count, .. } = e {
+                let _ = writeln!(out, "ENOMEM split_vma map_count={map_count}");
+            }
+        }
         for (level, base) in freed_tables(outcome) {
             let _ = writeln!(out, "free {level} {base}");
         }
@@ -130,7 +135,13 @@ pub fn step_lines(
 /// Runs a scenario text and renders its report. On a bad line the report holds the lines
 /// before it and the error is returned beside it.
 pub fn report(text: &str, opts: ReportOptions) -> (String, Option<ScenarioError>) {
-    let parsed = Scenario::parse_prefix(text);
+    report_bytes(text.as_bytes(), opts)
+}
+
+/// [`report`] for raw bytes (a file or a pipe): a line that is not valid UTF-8 is an error
+/// naming it, like any other bad line ([`Scenario::parse_prefix_bytes`]).
+pub fn report_bytes(bytes: &[u8], opts: ReportOptions) -> (String, Option<ScenarioError>) {
+    let parsed = Scenario::parse_prefix_bytes(bytes);
     let mut out = String::new();
     let (_, run_error) = scenario::run(&parsed.scenario, |step| {
         let _ = writeln!(out, "> {}", step.command);

@@ -1,4 +1,4 @@
-//! The scenario language (docs/scenario-format.md): parser, canonical printer and runner.
+//! The scenario language (docs/src/reference.md): parser, canonical printer and runner.
 //!
 //! The parser checks syntax and where the header commands (`arch`, `kernel`,
 //! `first_user_address`) stand; the mm checks everything that depends on state (alignment,
@@ -7,7 +7,7 @@
 use crate::addr::{AddrRange, VirtAddr};
 use crate::arch::ArchId;
 use crate::error::{LineErrorKind, OpError, ParseError, ScenarioError};
-use crate::mm::{Kernel, Mm, Op, Outcome};
+use crate::mm::{Kernel, Mm, MmConfig, Op, Outcome};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -30,6 +30,18 @@ pub enum Command {
         /// FIRST_USER_ADDRESS.
         addr: VirtAddr,
     },
+    /// `config preempt` | `config nopreempt`: CONFIG_PREEMPT, which sets unmap_vmas'
+    /// ZAP_BLOCK_SIZE (8 or 1024 pages) and so what the zap leaves queued for sparc64's
+    /// first flush_tlb_pgtables.
+    Config {
+        /// The option.
+        config: ConfigOption,
+    },
+    /// `max_map_count N` (decimal): sysctl_max_map_count.
+    MaxMapCount {
+        /// The limit.
+        max: u64,
+    },
     /// Any operation on the mm.
     Op {
         /// The operation.
@@ -44,6 +56,8 @@ impl fmt::Display for Command {
             Command::Arch { arch } => write!(f, "arch {arch}"),
             Command::Kernel { kernel } => write!(f, "kernel {kernel}"),
             Command::FirstUserAddress { addr } => write!(f, "first_user_address {addr}"),
+            Command::Config { config } => write!(f, "config {config}"),
+            Command::MaxMapCount { max } => write!(f, "max_map_count {max}"),
             Command::Op { op } => fmt::Display::fmt(op, f),
         }
     }
@@ -109,6 +123,52 @@ pub fn parse_hex(s: &str) -> Result<u64, ParseError> {
     u64::from_str_radix(digits, 16).map_err(|_| ParseError::NumberTooLarge(s.to_string()))
 }
 
+/// Parses a decimal number (as the sysctl takes it), at most 64 bits.
+pub fn parse_decimal(s: &str) -> Result<u64, ParseError> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ParseError::BadDecimal(s.to_string()));
+    }
+    s.parse()
+        .map_err(|_| ParseError::NumberTooLarge(s.to_string()))
+}
+
+/// A kernel configuration option the model depends on.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigOption {
+    /// CONFIG_PREEMPT=y: ZAP_BLOCK_SIZE is 8 pages.
+    Preempt,
+    /// CONFIG_PREEMPT unset (2.6.12's arch/sparc64/defconfig): ZAP_BLOCK_SIZE is 1024 pages.
+    #[default]
+    NoPreempt,
+}
+
+impl ConfigOption {
+    /// `preempt` or `nopreempt`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ConfigOption::Preempt => "preempt",
+            ConfigOption::NoPreempt => "nopreempt",
+        }
+    }
+}
+
+impl fmt::Display for ConfigOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ConfigOption {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        [ConfigOption::Preempt, ConfigOption::NoPreempt]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or(())
+    }
+}
+
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
@@ -164,6 +224,21 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                 _ => Err(arg_count("first_user_address", "one address", args.len())),
             }
         }
+        "config" => {
+            return match args {
+                [c] => c
+                    .parse()
+                    .map(|config| Command::Config { config })
+                    .map_err(|_| ParseError::UnknownConfig(c.to_string())),
+                _ => Err(arg_count("config", "preempt or nopreempt", args.len())),
+            }
+        }
+        "max_map_count" => {
+            return match args {
+                [n] => parse_decimal(n).map(|max| Command::MaxMapCount { max }),
+                _ => Err(arg_count("max_map_count", "one decimal number", args.len())),
+            }
+        }
         "vma" => match args {
             [s, e] | [s, e, _] => {
                 let name = match args.get(2) {
@@ -208,13 +283,55 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
     Ok(Command::Op { op })
 }
 
-/// Where the parser stands in the header.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Start,
-    AfterArch,
-    AfterKernel,
-    Body,
+/// Where the parser stands in the header: `arch` first, then optionally `kernel`, then the
+/// optional `config`, `first_user_address` and `max_map_count` in any order, each at most
+/// once, then the operations.
+#[derive(Default)]
+struct HeaderState {
+    arch: bool,
+    kernel_allowed: bool,
+    body: bool,
+    seen: Vec<&'static str>,
+}
+
+impl HeaderState {
+    /// Checks where `command` stands and records it.
+    fn admit(&mut self, command: &Command) -> Result<(), ParseError> {
+        let keyword = match command {
+            Command::Arch { .. } if self.arch => return Err(ParseError::ArchRepeated),
+            Command::Arch { .. } => {
+                self.arch = true;
+                self.kernel_allowed = true;
+                return Ok(());
+            }
+            _ if !self.arch => return Err(ParseError::ArchNotFirst),
+            Command::Kernel { .. } if self.kernel_allowed => {
+                self.kernel_allowed = false;
+                return Ok(());
+            }
+            Command::Kernel { .. } => return Err(ParseError::KernelOutOfPlace),
+            Command::Op { .. } => {
+                self.body = true;
+                self.kernel_allowed = false;
+                return Ok(());
+            }
+            Command::FirstUserAddress { .. } => "first_user_address",
+            Command::Config { .. } => "config",
+            Command::MaxMapCount { .. } => "max_map_count",
+        };
+        if self.body {
+            return Err(match command {
+                Command::FirstUserAddress { .. } => ParseError::FirstUserAddressOutOfPlace,
+                _ => ParseError::HeaderOutOfPlace(keyword),
+            });
+        }
+        if self.seen.contains(&keyword) {
+            return Err(ParseError::HeaderRepeated(keyword));
+        }
+        self.seen.push(keyword);
+        self.kernel_allowed = false;
+        Ok(())
+    }
 }
 
 impl Scenario {
@@ -230,49 +347,48 @@ impl Scenario {
     /// Parses up to the first bad line, keeping the valid commands before it (the CLI prints
     /// their report before the error).
     pub fn parse_prefix(text: &str) -> Parsed {
+        Self::parse_prefix_bytes(text.as_bytes())
+    }
+
+    /// [`Scenario::parse_prefix`] for raw bytes, as a file or a pipe gives them: a UTF-8
+    /// byte-order mark at the very start is skipped, a line that is not valid UTF-8 is an
+    /// error naming that line, and a carriage return anywhere but before a line feed is an
+    /// error (a file with CR-only line ends is one long line 1).
+    pub fn parse_prefix_bytes(bytes: &[u8]) -> Parsed {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         let mut commands = Vec::new();
-        let mut stage = Stage::Start;
-        for (i, raw) in text.lines().enumerate() {
+        let mut header = HeaderState::default();
+        let mut lines = bytes.split(|b| *b == b'\n');
+        if bytes.last() == Some(&b'\n') || bytes.is_empty() {
+            // `split` yields an empty piece after a final newline; `str::lines` does not.
+            lines.next_back();
+        }
+        for (i, raw) in lines.enumerate() {
             let line = i + 1;
+            let fail = |commands, e: ParseError| Parsed {
+                scenario: Scenario { commands },
+                error: Some(ScenarioError {
+                    line,
+                    kind: LineErrorKind::Parse(e),
+                }),
+            };
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let Ok(raw) = std::str::from_utf8(raw) else {
+                return fail(commands, ParseError::InvalidUtf8);
+            };
             let content = raw.split('#').next().unwrap_or("").trim();
+            if content.contains('\r') {
+                return fail(commands, ParseError::BareCarriageReturn);
+            }
             if content.is_empty() {
                 continue;
             }
-            let err = |e: ParseError| ScenarioError {
-                line,
-                kind: LineErrorKind::Parse(e),
-            };
             let command = match parse_command(content) {
                 Ok(c) => c,
-                Err(e) => {
-                    return Parsed {
-                        scenario: Scenario { commands },
-                        error: Some(err(e)),
-                    }
-                }
+                Err(e) => return fail(commands, e),
             };
-            let next = match (&command, stage) {
-                (Command::Arch { .. }, Stage::Start) => Ok(Stage::AfterArch),
-                (Command::Arch { .. }, _) => Err(ParseError::ArchRepeated),
-                (_, Stage::Start) => Err(ParseError::ArchNotFirst),
-                (Command::Kernel { .. }, Stage::AfterArch) => Ok(Stage::AfterKernel),
-                (Command::Kernel { .. }, _) => Err(ParseError::KernelOutOfPlace),
-                (Command::FirstUserAddress { .. }, Stage::AfterArch | Stage::AfterKernel) => {
-                    Ok(Stage::Body)
-                }
-                (Command::FirstUserAddress { .. }, _) => {
-                    Err(ParseError::FirstUserAddressOutOfPlace)
-                }
-                (Command::Op { .. }, _) => Ok(Stage::Body),
-            };
-            match next {
-                Ok(s) => stage = s,
-                Err(e) => {
-                    return Parsed {
-                        scenario: Scenario { commands },
-                        error: Some(err(e)),
-                    }
-                }
+            if let Err(e) = header.admit(&command) {
+                return fail(commands, e);
             }
             commands.push(Numbered { line, command });
         }
@@ -300,14 +416,46 @@ impl Scenario {
             .unwrap_or_default()
     }
 
-    /// FIRST_USER_ADDRESS (default 0).
+    /// FIRST_USER_ADDRESS: the header's, or the arch's (PAGE_SIZE on ARM, 0 elsewhere; 0 for
+    /// an empty scenario).
     pub fn first_user_address(&self) -> VirtAddr {
         self.header_iter()
             .find_map(|c| match c {
                 Command::FirstUserAddress { addr } => Some(*addr),
                 _ => None,
             })
-            .unwrap_or(VirtAddr::ZERO)
+            .unwrap_or_else(|| {
+                VirtAddr::new(self.arch().map_or(0, |a| a.arch().first_user_address))
+            })
+    }
+
+    /// CONFIG_PREEMPT (default: unset, as in 2.6.12's sparc64 defconfig).
+    pub fn config(&self) -> ConfigOption {
+        self.header_iter()
+            .find_map(|c| match c {
+                Command::Config { config } => Some(*config),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// sysctl_max_map_count (default DEFAULT_MAX_MAP_COUNT, 65536).
+    pub fn max_map_count(&self) -> u64 {
+        self.header_iter()
+            .find_map(|c| match c {
+                Command::MaxMapCount { max } => Some(*max),
+                _ => None,
+            })
+            .unwrap_or(crate::mm::DEFAULT_MAX_MAP_COUNT)
+    }
+
+    /// The mm settings of the header.
+    pub fn mm_config(&self) -> MmConfig {
+        MmConfig {
+            first_user_address: self.first_user_address(),
+            config: self.config(),
+            max_map_count: self.max_map_count(),
+        }
     }
 
     fn header_iter(&self) -> impl Iterator<Item = &Command> {
@@ -342,12 +490,37 @@ impl Scenario {
         fua: Option<VirtAddr>,
         ops: Vec<Op>,
     ) -> Self {
+        Self::from_header(
+            arch,
+            kernel,
+            &HeaderLines {
+                first_user_address: fua,
+                ..HeaderLines::default()
+            },
+            ops,
+        )
+    }
+
+    /// A scenario from `arch`, `kernel` and the optional header lines, in the canonical order
+    /// `config`, `first_user_address`, `max_map_count` (lines numbered from 1).
+    pub fn from_header(
+        arch: ArchId,
+        kernel: Option<Kernel>,
+        header: &HeaderLines,
+        ops: Vec<Op>,
+    ) -> Self {
         let mut cmds = vec![Command::Arch { arch }];
         if let Some(kernel) = kernel {
             cmds.push(Command::Kernel { kernel });
         }
-        if let Some(addr) = fua {
+        if let Some(config) = header.config {
+            cmds.push(Command::Config { config });
+        }
+        if let Some(addr) = header.first_user_address {
             cmds.push(Command::FirstUserAddress { addr });
+        }
+        if let Some(max) = header.max_map_count {
+            cmds.push(Command::MaxMapCount { max });
         }
         cmds.extend(ops.into_iter().map(|op| Command::Op { op }));
         Scenario {
@@ -359,6 +532,52 @@ impl Scenario {
                     command,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The optional header lines after `arch` and `kernel`, as given (absent = the default).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct HeaderLines {
+    /// `config`.
+    pub config: Option<ConfigOption>,
+    /// `first_user_address`.
+    pub first_user_address: Option<VirtAddr>,
+    /// `max_map_count`.
+    pub max_map_count: Option<u64>,
+}
+
+impl HeaderLines {
+    /// How many lines they take.
+    pub fn len(&self) -> usize {
+        usize::from(self.config.is_some())
+            + usize::from(self.first_user_address.is_some())
+            + usize::from(self.max_map_count.is_some())
+    }
+
+    /// True if there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The mm settings they give on `arch`.
+    pub fn mm_config(&self, arch: ArchId) -> MmConfig {
+        let d = MmConfig::defaults(arch);
+        MmConfig {
+            first_user_address: self.first_user_address.unwrap_or(d.first_user_address),
+            config: self.config.unwrap_or(d.config),
+            max_map_count: self.max_map_count.unwrap_or(d.max_map_count),
+        }
+    }
+
+    /// Records one header command (`config`, `first_user_address`, `max_map_count`); other
+    /// commands are ignored.
+    pub fn record(&mut self, command: &Command) {
+        match command {
+            Command::Config { config } => self.config = Some(*config),
+            Command::FirstUserAddress { addr } => self.first_user_address = Some(*addr),
+            Command::MaxMapCount { max } => self.max_map_count = Some(*max),
+            _ => {}
         }
     }
 }
@@ -395,7 +614,7 @@ where
             Command::Op { op } => {
                 let m = match mm.as_mut() {
                     Some(m) => m,
-                    None => match Mm::new(arch, scenario.kernel(), scenario.first_user_address()) {
+                    None => match Mm::with_config(arch, scenario.kernel(), scenario.mm_config()) {
                         Ok(m) => mm.insert(m),
                         Err(e) => return (None, Some(op_error(e))),
                     },
@@ -413,8 +632,7 @@ where
             header => {
                 if let Command::FirstUserAddress { .. } = header {
                     // Validate now so the error names this line.
-                    if let Err(e) = Mm::new(arch, scenario.kernel(), scenario.first_user_address())
-                    {
+                    if let Err(e) = Mm::with_config(arch, scenario.kernel(), scenario.mm_config()) {
                         return (None, Some(op_error(e)));
                     }
                 }
@@ -428,7 +646,7 @@ where
         }
     }
     if mm.is_none() {
-        mm = Mm::new(arch, scenario.kernel(), scenario.first_user_address()).ok();
+        mm = Mm::with_config(arch, scenario.kernel(), scenario.mm_config()).ok();
     }
     (mm, None)
 }

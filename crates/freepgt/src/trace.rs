@@ -135,7 +135,9 @@ pub struct VpteCost {
     pub swapped: bool,
     /// VPTE pages demapped: `(ve - vs) / PAGE_SIZE`.
     pub pages: u64,
-    /// `flush_tlb_pending()` calls: `ceil(pages / TLB_BATCH_NR)`, batch empty on entry.
+    /// Addresses already in the per-cpu batch on entry (left queued by the zap).
+    pub queued: u64,
+    /// `flush_tlb_pending()` calls: `ceil((queued + pages) / TLB_BATCH_NR)`.
     pub batches: u64,
 }
 
@@ -213,6 +215,14 @@ pub enum Event {
         lower: AddrRange,
         /// The upper part.
         upper: AddrRange,
+    },
+    /// `split_vma` refused: `mm->map_count >= sysctl_max_map_count`, so do_munmap returns
+    /// -ENOMEM before unmapping anything (an earlier split of the same munmap stays).
+    SplitVmaEnomem {
+        /// The split address.
+        at: VirtAddr,
+        /// mm->map_count.
+        map_count: u64,
     },
     /// `detach_vmas_to_be_unmapped`.
     DetachVmas {
@@ -326,6 +336,15 @@ pub enum Event {
     },
     /// A table was freed (entry cleared, `pXX_free_tlb`).
     TableFreed {
+        /// Its level.
+        level: Level,
+        /// Its base.
+        base: VirtAddr,
+    },
+    /// The walk passed a table's floor and ceiling tests and "freed" it, but the table
+    /// belongs to the pgd (i386 PAE's pmd tables): `pud_clear` and `__pmd_free_tlb` do
+    /// nothing there, so it stays linked and counted.
+    FreeOwnedByPgd {
         /// Its level.
         level: Level,
         /// Its base.

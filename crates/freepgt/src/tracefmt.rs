@@ -26,7 +26,10 @@ impl Event {
             | Event::EarlyReturn { .. }
             | Event::Walk { .. }
             | Event::Flush(_) => 3,
-            Event::TableVisit { .. } | Event::TableFreed { .. } | Event::TableKept { .. } => 4,
+            Event::TableVisit { .. }
+            | Event::TableFreed { .. }
+            | Event::FreeOwnedByPgd { .. }
+            | Event::TableKept { .. } => 4,
             _ => 0,
         }
     }
@@ -75,6 +78,11 @@ impl fmt::Display for Event {
             Event::MunmapNothing { range } => write!(
                 f,
                 "do_munmap {range}: no vma in range, returns before unmap_region (no free, no flush)"
+            ),
+            Event::SplitVmaEnomem { at, map_count } => write!(
+                f,
+                "split_vma at {at}: map_count {map_count} >= sysctl_max_map_count, -ENOMEM; \
+                 do_munmap returns without unmapping"
             ),
             Event::SplitVma { at, lower, upper } => {
                 write!(f, "split_vma at {at}: {lower} + {upper}")
@@ -171,6 +179,12 @@ impl fmt::Display for Event {
                 write!(f, "walk {level} table {base} over {range}")
             }
             Event::TableFreed { level, base } => write!(f, "free {level} table {base}"),
+            Event::FreeOwnedByPgd { level, base } => write!(
+                f,
+                "{level} table {base} passes the tests, but pud_clear() and pmd_free_tlb() do \
+                 nothing here: it belongs to the pgd (pgd_alloc allocated it, pgd_free frees \
+                 it), so nothing is freed"
+            ),
             Event::TableKept {
                 level,
                 base,

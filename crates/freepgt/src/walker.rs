@@ -18,11 +18,22 @@ pub(crate) struct Walker<'a> {
     pub visits: Visits,
     /// `tlb_is_full_mm(tlb)`: exit_mmap's gather, which skips `flush_tlb_pgtables`.
     pub full_mm: bool,
+    /// Addresses the zap left in sparc64's per-cpu TLB batch; the first flush takes them.
+    pub queued: u64,
 }
 
 impl Walker<'_> {
     /// Clears `slot` and frees the table it points at, recording the event and any BUG.
     pub fn free_table(&mut self, slot: Slot) {
+        if let Some(t) = self.pt.child(slot).filter(|t| self.pt.owned_by_pgd(*t)) {
+            // i386 PAE: `pud_clear` and `__pmd_free_tlb` are empty; the table stays linked
+            // and counted until pgd_free.
+            self.trace.push(Event::FreeOwnedByPgd {
+                level: self.pt.level(t),
+                base: self.pt.base(t),
+            });
+            return;
+        }
         let Some(freed) = self.pt.free_child(slot) else {
             return;
         };
@@ -39,7 +50,7 @@ impl Walker<'_> {
         }
         let span = AddrRange::new(
             freed.base,
-            freed.base.wrapping_add(self.arch.table_span(freed.level)),
+            self.arch.add(freed.base, self.arch.table_span(freed.level)),
         );
         if self.remaining.meets(span) {
             self.trace.push(Event::Bug(Bug::FreedCoveringVma {
@@ -74,8 +85,10 @@ impl Walker<'_> {
     /// Records a `flush_tlb_pgtables(mm, start, end)` call unless the gather is full-mm.
     pub fn flush(&mut self, start: VirtAddr, end: VirtAddr) {
         if !self.full_mm {
-            self.trace
-                .push(Event::Flush(flush_tlb_pgtables(self.arch, start, end)));
+            let queued = std::mem::take(&mut self.queued);
+            self.trace.push(Event::Flush(flush_tlb_pgtables(
+                self.arch, start, end, queued,
+            )));
         }
     }
 
@@ -101,7 +114,7 @@ impl Walker<'_> {
                 return Some(KeepReason::CeilingMasksToZero { ceiling });
             }
         }
-        if end.minus_one() > c.minus_one() {
+        if self.arch.minus_one(end) > self.arch.minus_one(c) {
             return Some(KeepReason::EndAboveCeiling {
                 end,
                 ceiling_masked: c,

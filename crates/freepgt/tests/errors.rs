@@ -24,8 +24,8 @@ const X86: &str = "arch x86_64\nvma 400000 402000 a\n";
 #[test]
 fn syntax_errors() {
     bad(
-        "arch arm\n",
-        "error line 1: unknown arch 'arm' (expected x86_64 or sparc64)",
+        "arch vax\n",
+        "error line 1: unknown arch 'vax' (expected x86_64, sparc64, i386, i386-pae or arm)",
     );
     bad(
         "arch x86_64\nkernel 2.6.13\n",
@@ -157,7 +157,9 @@ fn state_errors() {
     );
     bad(
         "arch x86_64\nvma 0 7ffffffff000\ntouch 0 7ffffffff000\n",
-        "error line 3: range [0x0, 0x7ffffffff000) spans 67108864 PMD blocks; one command may fault in at most 65536",
+        // 2^26 pte tables + 2^17 pmd tables + 256 pud tables.
+        "error line 3: faulting in [0x0, 0x7ffffffff000) would allocate 67240192 page tables on \
+         top of 0 live ones; the simulation keeps at most 262144 for the whole mm",
     );
 }
 
@@ -176,5 +178,120 @@ fn empty_scenario_prints_nothing() {
     assert_eq!(
         report("# nothing\n  \n", ReportOptions::default()),
         (String::new(), None)
+    );
+}
+
+#[test]
+fn the_live_table_limit_is_for_the_whole_mm() {
+    // Each touch faults in 140,000 PMD blocks (x86_64, 2 MiB each): 140,000 pte tables, 274
+    // pmd tables (140,000 / 512, rounded up, for a range starting at a 1 GiB boundary) and one
+    // pud table. The first fits under 2^18 = 262,144; the second would pass it in total.
+    let a = 0x100_0000_0000u64;
+    let b = 0x200_0000_0000u64;
+    let len = 140_000u64 << 21;
+    let text = format!(
+        "arch x86_64\nvma {a:x} {:x}\nvma {b:x} {:x}\ntouch {a:x} {:x}\ntouch {b:x} {:x}\n",
+        a + len,
+        b + len,
+        a + len,
+        b + len
+    );
+    let (out, err) = report(&text, ReportOptions::default());
+    assert!(out.ends_with("tables pte=140000 pmd=274 pud=1\n"), "{out}");
+    assert_eq!(
+        err.unwrap().to_string(),
+        format!(
+            "error line 5: faulting in [{b:#x}, {:#x}) would allocate 140275 page tables on top \
+             of 140275 live ones; the simulation keeps at most 262144 for the whole mm",
+            b + len
+        )
+    );
+}
+
+#[test]
+fn hostile_text() {
+    use freepgt::report::report_bytes;
+    // Invalid UTF-8 on line 3: the report of lines 1-2, then the error naming line 3.
+    let (out, err) = report_bytes(
+        b"arch x86_64\nvma 400000 401000\nvma 500000 \xff\xfe\nexit\n",
+        ReportOptions::default(),
+    );
+    assert_eq!(
+        out,
+        "> arch x86_64\n> vma 0x400000 0x401000\ntables pte=0 pmd=0 pud=0\n"
+    );
+    assert_eq!(
+        err.unwrap().to_string(),
+        "error line 3: the line is not valid UTF-8"
+    );
+    // Control characters are escaped, so a bad number cannot look like a good one.
+    bad(
+        "arch x86_64\nvma 400000\u{1f} 401000\n",
+        "error line 2: '400000\\u{1f}' is not a hex number",
+    );
+    bad(
+        "arch x86_64\nvm\0a 400000 401000\n",
+        "error line 2: unknown command 'vm\\u{0}a'",
+    );
+    // A byte-order mark at the very start is skipped; CRLF line ends are fine.
+    let (out, err) = report_bytes(
+        b"\xef\xbb\xbfarch x86_64\r\nvma 400000 401000\r\n",
+        ReportOptions::default(),
+    );
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(
+        out,
+        "> arch x86_64\n> vma 0x400000 0x401000\ntables pte=0 pmd=0 pud=0\n"
+    );
+    // CR-only line ends: the whole file is line 1, and the error says why.
+    let (out, err) = report_bytes(
+        b"arch x86_64\rvma 400000 401000\r",
+        ReportOptions::default(),
+    );
+    assert_eq!(out, "");
+    assert_eq!(
+        err.unwrap().to_string(),
+        "error line 1: carriage return inside the line: lines must end in LF or CRLF (CR-only \
+         line ends make the whole file one line)"
+    );
+}
+
+#[test]
+fn config_and_max_map_count_header_errors() {
+    bad(
+        "arch sparc64\nconfig rt\n",
+        "error line 2: unknown config 'rt' (expected preempt or nopreempt)",
+    );
+    bad(
+        "arch sparc64\nconfig preempt\nconfig nopreempt\n",
+        "error line 3: config given twice",
+    );
+    bad(
+        "arch x86_64\nvma 400000 401000\nmax_map_count 3\n",
+        "error line 3: max_map_count must come in the header, before any operation",
+    );
+    bad(
+        "arch x86_64\nmax_map_count 0x10\n",
+        "error line 2: '0x10' is not a decimal number",
+    );
+    bad(
+        "arch x86_64\nconfig preempt\nkernel 2.6.11\n",
+        "error line 3: kernel must come right after arch",
+    );
+    // Any order after arch and kernel.
+    let (_, err) = report(
+        "arch arm\nkernel 2.6.11\nmax_map_count 10\nfirst_user_address 0\nconfig preempt\n",
+        ReportOptions::default(),
+    );
+    assert!(err.is_none(), "{err:?}");
+}
+
+#[test]
+fn max_map_count_refuses_a_vma_only_above_the_limit() {
+    // do_mmap_pgoff: `map_count > max_map_count`, so with 2 the third vma still goes in
+    // (map_count 2 is not > 2) and the fourth is refused.
+    bad(
+        "arch x86_64\nmax_map_count 2\nvma 400000 401000\nvma 500000 501000\nvma 600000 601000\nvma 700000 701000\n",
+        "error line 6: do_mmap_pgoff fails with ENOMEM: map_count 3 > max_map_count 2",
     );
 }
