@@ -9,12 +9,18 @@ use yew::prelude::*;
 
 /// Where the project's documentation (the book) is served, relative to the playground.
 pub const BOOK: &str = "book/index.html";
+/// The book's chapter on the commit, case by case.
+pub const BOOK_PATCH: &str = "book/patch/index.html";
+/// The book's reference of the scenario language and report format.
+pub const BOOK_REFERENCE: &str = "book/reference.html";
 
 /// The scenario language: (command, what it does, an example line).
 const COMMANDS: &[(&str, &str, &str)] = &[
     ("arch NAME", "First line: the architecture (its page size, levels, address space).", "arch x86_64"),
     ("kernel 2.6.12 | 2.6.11", "Optional, right after arch: which free algorithm runs (default 2.6.12, free_pgtables over the vma list; 2.6.11 is clear_page_range).", "kernel 2.6.11"),
     ("first_user_address HEX", "Optional header: FIRST_USER_ADDRESS, the floor of the lowest vma (0 unless given).", "first_user_address 1000"),
+    ("config preempt | nopreempt", "Optional header (sparc64): CONFIG_PREEMPT sets how many ptes the zap leaves queued when the first flush_tlb_pgtables starts, which makes the batch count exact. Default nopreempt, as 2.6.12's sparc64 defconfig.", "config preempt"),
+    ("max_map_count N", "Optional header, decimal: sysctl_max_map_count. A vma past it is refused as do_mmap_pgoff refuses it; a munmap that must split a vma at the limit fails in split_vma (ENOMEM) and frees nothing.", "max_map_count 65530"),
     ("vma START END [NAME]", "Maps [START, END): page aligned, no overlap, below TASK_SIZE (and outside sparc64's VA hole).", "vma 400000 452000 text"),
     ("touch ADDR", "A page fault at ADDR (inside a vma): allocates the missing tables down to the pte table.", "touch 400123"),
     ("touch START END", "Faults every page of [START, END).", "touch 400000 452000"),
@@ -112,11 +118,12 @@ pub fn help_panel() -> Html {
                     <p>{ "The picture is one process's user address space: vmas on top, then one row per page-table level showing each table's span, drawn as of the step you are at. Pick an operation and step through its walk to see which tables free_pgtables frees or keeps, and which floor or ceiling test decided." }</p>
                     <p class="help-links">
                         <a href={BOOK} id="help-book">{ "The freepgt playground book" }</a>{ " (how 2.6.12 frees page tables, with live examples) · commit " }
-                        <a href={BOOK} id="help-commit">{ "“freepgt: free_pgtables use vma list”" }</a>{ " (e0da382c, Hugh Dickins, Linux 2.6.12) · " }
+                        <a href={BOOK_PATCH} id="help-commit">{ "“freepgt: free_pgtables use vma list”" }</a>{ " (e0da382c, Hugh Dickins, Linux 2.6.12) · " }
                         <a href="docs/" id="help-embeds">{ "embedding scenarios in your own pages" }</a>
                     </p>
                     <h3>{ "Scenario language" }</h3>
-                    <p class="small">{ "One command per line; # starts a comment (kept in your text); numbers are hexadecimal, 0x optional; ranges are [START, END), page aligned. An error names its line and changes nothing." }</p>
+                    <p class="small">{ "One command per line; # starts a comment (kept in your text); numbers are hexadecimal, 0x optional; ranges are [START, END), page aligned. An error names its line and changes nothing. The full reference, with every report line: " }
+                        <a href={BOOK_REFERENCE} id="help-reference">{ "Scenario language and report format" }</a>{ "." }</p>
                     <div class="hscroll">
                     <table class="help-cmds" id="help-commands">
                         <thead><tr><th scope="col">{ "command" }</th><th scope="col">{ "what it does" }</th><th scope="col">{ "example" }</th></tr></thead>
