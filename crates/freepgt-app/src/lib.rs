@@ -1,10 +1,10 @@
 //! freepgt playground: the browser front end.
 //!
-//! [`state`] (the reducer) and [`model`] (view models) are plain Rust and test natively;
-//! everything that touches the browser is in the `web` module, built only for wasm32.
+//! [`state`] (the reducer and the run scenario) and [`model`] (view models) are plain Rust
+//! and test natively; everything that touches the browser is in the `web` module, built only
+//! for wasm32.
 
 pub mod model;
-pub mod model_steps;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,9 +7,9 @@
 //! 1–20 neighbouring vmas, sometimes starting or ending inside one (so split_vma runs).
 //!
 //! Each row times the path of `freepgt run`: the scenario is generated as *text*, then parsed,
-//! simulated and its report rendered (into a discarding writer, so no disk is timed). The phases
-//! are measured as prefixes of that one path (parse; parse + simulate; parse + simulate +
-//! report) and reported as differences. `sim_only` beside them is the simulation of operations
+//! simulated and its report rendered (into a discarding writer, so no disk is timed), a line
+//! at a time. The phases are measured as prefixes of that one path (parse; parse + simulate;
+//! parse + simulate + report) and reported as differences. `sim_only` beside them is the simulation of operations
 //! that were never text (the figure this benchmark printed before it timed the user's path).
 
 use freepgt::report::ReportOptions;
@@ -154,14 +154,13 @@ enum Depth {
 fn pass(text: &str, depth: Depth) -> u64 {
     match depth {
         Depth::Parse => {
-            let parsed = Scenario::parse_prefix(text);
-            assert!(parsed.error.is_none(), "generated text parses");
-            std::hint::black_box(parsed.scenario.commands.len());
+            for parsed in scenario::parse_lines(text.as_bytes()) {
+                std::hint::black_box(parsed.expect("generated text parses"));
+            }
             0
         }
         Depth::Simulate => {
-            let parsed = Scenario::parse_prefix(text);
-            let (mm, err) = scenario::run(&parsed.scenario, |_| {});
+            let (mm, err) = scenario::run_text(text.as_bytes(), |_| {});
             assert!(err.is_none(), "generated ops are valid");
             std::hint::black_box(mm.map(|m| m.counts()));
             0

@@ -62,7 +62,7 @@ pub fn run_json(text: &[u8]) -> Option<ScenarioError> {
             command: step.command.to_string(),
             events: step.outcome.map(|o| o.events.clone()),
             visits: match (step.command, step.outcome) {
-                (Command::Op { op }, Some(o)) if op.frees() => Some(o.visits),
+                (Command::Op { op }, Some(o)) if op.reports_frees() => Some(o.visits),
                 _ => None,
             },
             tables: step.mm.map(Mm::counts),

@@ -7,7 +7,7 @@ mod bench;
 mod json;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use freepgt::report::{step_lines, ReportOptions};
+use freepgt::report::{write_step_lines, ReportOptions};
 use freepgt::scenario::{self, Scenario};
 use freepgt::tracefmt::render_trace;
 use freepgt::{ArchId, Kernel};
@@ -346,7 +346,7 @@ fn compare_text(
             s.visits.pud,
             s.visits.pmd,
             flushes.join(", "),
-            s.vpte.0,
+            s.vpte.pages,
             s.bugs.len(),
             s.orphans.len()
         )
@@ -360,23 +360,7 @@ fn compare_text(
             let _ = writeln!(out, "    2.6.12: {}", side(&st.new));
         }
     }
-    let _ = writeln!(
-        out,
-        "total visits 2.6.11 {} (pgd {} pud {} pmd {}), 2.6.12 {} (pgd {} pud {} pmd {})",
-        totals.old_visits.total(),
-        totals.old_visits.pgd,
-        totals.old_visits.pud,
-        totals.old_visits.pmd,
-        totals.new_visits.total(),
-        totals.new_visits.pgd,
-        totals.new_visits.pud,
-        totals.new_visits.pmd
-    );
-    let _ = writeln!(
-        out,
-        "total tables freed 2.6.11 {}, 2.6.12 {}; VPTE pages 2.6.11 {}, 2.6.12 {}",
-        totals.old_freed, totals.new_freed, totals.old_vpte_pages, totals.new_vpte_pages
-    );
+    let _ = writeln!(out, "{totals}");
     out
 }
 
@@ -398,17 +382,21 @@ fn write_report(
     trace: bool,
     out: &mut impl Write,
 ) -> Option<freepgt::ScenarioError> {
-    let parsed = Scenario::parse_prefix_bytes(text);
-    let (_, err) = scenario::run(&parsed.scenario, |step| {
-        let _ = writeln!(out, "> {}", step.command);
+    use std::fmt::Write as _;
+    // Each step is rendered into one reused buffer, then written out in one piece.
+    let mut buf = String::new();
+    let (_, err) = scenario::run_text(text, |step| {
+        buf.clear();
+        let _ = writeln!(buf, "> {}", step.command);
         if trace {
             if let Some(o) = step.outcome {
                 for line in render_trace(&o.events).lines() {
-                    let _ = writeln!(out, "  | {line}");
+                    let _ = writeln!(buf, "  | {line}");
                 }
             }
         }
-        let _ = out.write_all(step_lines(step.command, step.outcome, step.mm, opts).as_bytes());
+        write_step_lines(&mut buf, step.command, step.outcome, step.mm, opts);
+        let _ = out.write_all(buf.as_bytes());
     });
-    err.or(parsed.error)
+    err
 }

@@ -27,9 +27,6 @@ pub enum Level {
 }
 
 impl Level {
-    /// All levels, top down.
-    pub const ALL: [Level; 4] = [Level::Pgd, Level::Pud, Level::Pmd, Level::Pte];
-
     /// The next lower level, if any.
     pub const fn lower(self) -> Option<Level> {
         match self {

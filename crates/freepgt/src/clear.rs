@@ -8,7 +8,7 @@
 use crate::addr::{AddrRange, VirtAddr};
 use crate::arch::Level;
 use crate::pgtable::Slot;
-use crate::trace::{Event, KeepReason};
+use crate::trace::{Event, FreeTest, KeepReason};
 use crate::vma::VmaList;
 use crate::walker::Walker;
 
@@ -224,7 +224,7 @@ impl Walker<'_> {
     fn aligned_free(&mut self, table_level: Level, slot: Slot, start: VirtAddr, end: VirtAddr) {
         let span_mask = self.arch.table_mask(table_level);
         if (start.as_u64() | end.as_u64()) & !span_mask == 0 {
-            self.free_table(slot);
+            self.free_table(slot, FreeTest::Aligned { start, end });
         } else {
             self.keep_table(slot, KeepReason::NotAligned { start, end });
         }

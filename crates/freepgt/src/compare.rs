@@ -19,12 +19,21 @@ pub struct Side {
     pub visits: Visits,
     /// flush_tlb_pgtables calls.
     pub flushes: Vec<FlushCall>,
-    /// VPTE pages and batches (sparc64).
-    pub vpte: (u128, u128),
+    /// VPTE pages and batches (sparc64; zeros elsewhere).
+    pub vpte: VpteTotals,
     /// BUG lines.
     pub bugs: Vec<String>,
     /// Orphans after the step, `LEVEL BASE`.
     pub orphans: Vec<String>,
+}
+
+/// The VPTE cost of one step's `flush_tlb_pgtables` calls (sparc64; zeros elsewhere).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
+pub struct VpteTotals {
+    /// VPTE pages demapped.
+    pub pages: u128,
+    /// tlb batch flushes.
+    pub batches: u128,
 }
 
 /// One step under both kernels.
@@ -65,6 +74,30 @@ pub struct Totals {
     pub new_freed: usize,
 }
 
+impl std::fmt::Display for Totals {
+    /// The two totals lines of `freepgt compare` (no trailing newline).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (o, n) = (self.old_visits, self.new_visits);
+        writeln!(
+            f,
+            "total visits 2.6.11 {} (pgd {} pud {} pmd {}), 2.6.12 {} (pgd {} pud {} pmd {})",
+            o.total(),
+            o.pgd,
+            o.pud,
+            o.pmd,
+            n.total(),
+            n.pgd,
+            n.pud,
+            n.pmd
+        )?;
+        write!(
+            f,
+            "total tables freed 2.6.11 {}, 2.6.12 {}; VPTE pages 2.6.11 {}, 2.6.12 {}",
+            self.old_freed, self.new_freed, self.old_vpte_pages, self.new_vpte_pages
+        )
+    }
+}
+
 /// The scenario with its `kernel` line replaced (or added after `arch`).
 pub fn with_kernel(s: &Scenario, kernel: Kernel) -> Scenario {
     let mut commands: Vec<Numbered> = s
@@ -99,7 +132,10 @@ fn sides(s: &Scenario, kernel: Kernel) -> (Vec<(usize, String, Side)>, Option<Sc
                 freed: freed_tables(o),
                 visits: o.visits,
                 flushes: flushes(o),
-                vpte: vpte_totals(o),
+                vpte: {
+                    let (pages, batches) = vpte_totals(o);
+                    VpteTotals { pages, batches }
+                },
                 bugs: bug_lines(o),
                 orphans,
             },
@@ -120,8 +156,8 @@ pub fn compare(s: &Scenario) -> (Vec<StepComparison>, Totals, Option<ScenarioErr
         .map(|((line, command, old), (_, _, new))| {
             totals.old_visits.add(old.visits);
             totals.new_visits.add(new.visits);
-            totals.old_vpte_pages += old.vpte.0;
-            totals.new_vpte_pages += new.vpte.0;
+            totals.old_vpte_pages += old.vpte.pages;
+            totals.new_vpte_pages += new.vpte.pages;
             totals.old_freed += old.freed.len();
             totals.new_freed += new.freed.len();
             StepComparison {

@@ -8,7 +8,7 @@
 use crate::addr::{AddrRange, Ceiling, Floor, VirtAddr};
 use crate::arch::Level;
 use crate::pgtable::Slot;
-use crate::trace::{CeilingSource, EarlyReturn, Event};
+use crate::trace::{CeilingSource, EarlyReturn, Event, FreeTest};
 use crate::walker::Walker;
 
 impl Walker<'_> {
@@ -192,8 +192,8 @@ impl Walker<'_> {
             }
         }
         match self.ceiling_floor_test(Level::Pud, start, end, floor, ceiling) {
-            Some(reason) => self.keep_table(pgd_slot, reason),
-            None => self.free_table(pgd_slot),
+            Ok(test) => self.free_table(pgd_slot, test),
+            Err(reason) => self.keep_table(pgd_slot, reason),
         }
     }
 
@@ -240,8 +240,8 @@ impl Walker<'_> {
             }
         }
         match self.ceiling_floor_test(Level::Pmd, start, end, floor, ceiling) {
-            Some(reason) => self.keep_table(pud_slot, reason),
-            None => self.free_table(pud_slot),
+            Ok(test) => self.free_table(pud_slot, test),
+            Err(reason) => self.keep_table(pud_slot, reason),
         }
     }
 
@@ -249,7 +249,7 @@ impl Walker<'_> {
     /// (`pte_free_tlb`, `mm->nr_ptes--`). No tests at this level: `free_pgd_range`'s
     /// trimming already kept the blocks shared with floor or ceiling.
     fn free_pte_range(&mut self, pmd_slot: Slot) {
-        self.free_table(pmd_slot);
+        self.free_table(pmd_slot, FreeTest::Trimmed);
     }
 }
 
@@ -293,7 +293,7 @@ mod tests {
         trace
             .iter()
             .filter_map(|e| match e {
-                Event::TableFreed { level, base } => Some((*level, base.as_u64())),
+                Event::TableFreed { level, base, .. } => Some((*level, base.as_u64())),
                 _ => None,
             })
             .collect()

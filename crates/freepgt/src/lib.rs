@@ -11,6 +11,7 @@
 
 pub mod addr;
 pub mod arch;
+mod blockmap;
 mod clear;
 pub mod compare;
 pub mod error;
@@ -33,5 +34,5 @@ pub use error::{LineErrorKind, OpError, ParseError, ScenarioError};
 pub use mm::{Kernel, Mm, Op, Outcome};
 pub use pgtable::{TableCounts, TableInfo};
 pub use scenario::{run, Command, Scenario};
-pub use trace::{Bug, Event, FlushCall, KeepReason, Visits, VpteCost};
+pub use trace::{Bug, Event, FlushCall, FreeTest, KeepReason, TableKey, Visits, VpteCost};
 pub use vma::Vma;

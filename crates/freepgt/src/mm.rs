@@ -151,8 +151,10 @@ impl Op {
         a.into_iter().chain(b)
     }
 
-    /// True for the commands whose report includes frees, flushes and BUGs.
-    pub fn frees(&self) -> bool {
+    /// True for the commands whose report has the free section (freed tables, flushes,
+    /// VPTE totals, visits): `munmap`, `mmapfail`, `zapfail` and `exit`. A `zapfail` frees
+    /// no table (only `zap_page_range` runs); its section says so with its zeros.
+    pub fn reports_frees(&self) -> bool {
         matches!(
             self,
             Op::Munmap { .. } | Op::MmapFail { .. } | Op::ZapFail { .. } | Op::Exit

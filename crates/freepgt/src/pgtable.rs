@@ -9,6 +9,8 @@
 
 use crate::addr::VirtAddr;
 use crate::arch::{Arch, Level};
+use crate::blockmap::BlockMap;
+use crate::trace::TableKey;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -40,13 +42,16 @@ struct Table {
     parent: Option<Slot>,
     /// Upper levels: entry index -> lower table.
     children: BTreeMap<u32, TableId>,
-    /// Pte level: one bit per present pte.
-    ptes: Vec<u64>,
-    present_ptes: u32,
     alive: bool,
     /// Allocated with the pgd and freed only with it (i386 PAE's user pmd tables).
     owned_by_pgd: bool,
 }
+
+/// One cache line of present-pte bits. A pte table's bits are whole lines of
+/// [`PageTables`]' `bits`, so setting a pte on a fault touches one line (two on sparc64).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
+struct BitLine([u64; 8]);
 
 /// Live table counts per level, as the report's `tables pte=N pmd=N pud=N` line prints them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
@@ -103,6 +108,10 @@ pub struct TableInfo {
     /// True for a table that belongs to the pgd (i386 PAE's pmd tables: allocated by
     /// `pgd_alloc`, never freed by free_pgtables).
     pub owned_by_pgd: bool,
+    /// The table whose entry points at it: `None` under the pgd and for a leaked table. (Not
+    /// in the JSON, which lists tables flat: their bases say where they hang.)
+    #[serde(skip)]
+    pub parent: Option<TableKey>,
 }
 
 /// What freeing one table found.
@@ -123,6 +132,14 @@ pub struct PageTables {
     tables: Vec<Table>,
     free_ids: Vec<u32>,
     counts: TableCounts,
+    /// Present-pte bits: `lines` lines per arena index, beside the tables rather than in
+    /// them (a fault then reads no `Table`); unused and zero for directory tables.
+    bits: Vec<BitLine>,
+    lines: usize,
+    /// PMD block number -> the pte table linked there, for every pte table reachable from
+    /// the pgd: a fault finds its table in one probe instead of a descent through the levels
+    /// (`pte_table_for` checks the two agree in debug builds).
+    pte_index: BlockMap,
 }
 
 impl PageTables {
@@ -134,6 +151,9 @@ impl PageTables {
             tables: Vec::new(),
             free_ids: Vec::new(),
             counts: TableCounts::default(),
+            bits: Vec::new(),
+            lines: (arch.ptrs(Level::Pte) as usize).div_ceil(512),
+            pte_index: BlockMap::default(),
         };
         let pgd = pt.alloc(Level::Pgd, VirtAddr::ZERO, None);
         if arch.pgd_owns_pmds {
@@ -199,33 +219,32 @@ impl PageTables {
     }
 
     fn alloc(&mut self, level: Level, base: VirtAddr, parent: Option<Slot>) -> TableId {
-        let ptes = if level == Level::Pte {
-            vec![0; (self.arch.ptrs(Level::Pte) as usize).div_ceil(64)]
-        } else {
-            Vec::new()
-        };
         let table = Table {
             level,
             base,
             parent,
             children: BTreeMap::new(),
-            ptes,
-            present_ptes: 0,
             alive: true,
             owned_by_pgd: false,
         };
         let id = match self.free_ids.pop() {
             Some(i) => {
                 self.tables[i as usize] = table;
+                self.bits_mut(TableId(i)).fill(BitLine::default());
                 TableId(i)
             }
             None => {
                 self.tables.push(table);
+                self.bits
+                    .resize(self.tables.len() * self.lines, BitLine::default());
                 TableId((self.tables.len() - 1) as u32)
             }
         };
         if let Some(p) = parent {
             self.tables[p.table.index()].children.insert(p.index, id);
+            if level == Level::Pte {
+                self.pte_index.insert(self.block_of(base), id.0);
+            }
         }
         if let Some(c) = self.counts.get_mut(level) {
             *c += 1;
@@ -233,9 +252,58 @@ impl PageTables {
         id
     }
 
+    fn bits(&self, id: TableId) -> &[BitLine] {
+        &self.bits[id.index() * self.lines..(id.index() + 1) * self.lines]
+    }
+
+    fn bits_mut(&mut self, id: TableId) -> &mut [BitLine] {
+        &mut self.bits[id.index() * self.lines..(id.index() + 1) * self.lines]
+    }
+
+    /// Present ptes of a pte table (a popcount: no counter to keep in step).
+    fn present_ptes(&self, id: TableId) -> u32 {
+        self.bits(id)
+            .iter()
+            .flat_map(|l| l.0)
+            .map(u64::count_ones)
+            .sum()
+    }
+
+    fn pte_bit(&self, id: TableId, i: u32) -> bool {
+        let (w, b) = ((i / 64) as usize, i % 64);
+        self.bits(id)[w / 8].0[w % 8] & (1 << b) != 0
+    }
+
+    /// The `pte_index` key of the PMD block holding `addr`.
+    fn block_of(&self, addr: VirtAddr) -> u64 {
+        addr.as_u64() >> self.arch.shift(Level::Pmd)
+    }
+
+    /// Drops the index entries of the pte tables at and under `id`, which just became
+    /// unreachable (an entry is dropped only if it names that very table: a leaked table's
+    /// block may already hold a new one).
+    fn unindex(&mut self, id: TableId) {
+        let t = &self.tables[id.index()];
+        if t.level == Level::Pte {
+            let block = self.block_of(t.base);
+            if self.pte_index.get(block) == Some(id.0) {
+                self.pte_index.remove(block);
+            }
+            return;
+        }
+        let kids: Vec<TableId> = t.children.values().copied().collect();
+        for k in kids {
+            self.unindex(k);
+        }
+    }
+
     /// Walks from the pgd to the pte table mapping `addr`, allocating each missing table
     /// (`pud_alloc`, `pmd_alloc`, `pte_alloc_map`). Newly allocated tables are pushed to `new`.
     pub fn pte_table_for(&mut self, addr: VirtAddr, new: &mut Vec<(Level, VirtAddr)>) -> TableId {
+        if let Some(id) = self.pte_index.get(self.block_of(addr)) {
+            debug_assert_eq!(self.lookup_pte_table(addr), Some(TableId(id)));
+            return TableId(id);
+        }
         let arch = self.arch;
         let mut table = self.pgd();
         let mut level = Level::Pgd;
@@ -260,10 +328,7 @@ impl PageTables {
     /// Sets the ptes of pages `first..=last` (pte indices) in one pte table. Returns how many
     /// were newly set.
     pub fn set_ptes(&mut self, table: TableId, first: u32, last: u32) -> u64 {
-        let t = &mut self.tables[table.index()];
-        let newly = update_bits(&mut t.ptes, first, last, true);
-        t.present_ptes += newly as u32;
-        newly
+        update_bits(self.bits_mut(table), first, last, true)
     }
 
     /// Clears every present pte in `[start, end)` that is reachable from the pgd
@@ -284,10 +349,7 @@ impl PageTables {
             arch.index(level, VirtAddr::new(hi)),
         );
         if level == Level::Pte {
-            let t = &mut self.tables[id.index()];
-            let n = update_bits(&mut t.ptes, first, last, false);
-            t.present_ptes -= n as u32;
-            return n;
+            return update_bits(self.bits_mut(id), first, last, false);
         }
         let mut cleared = 0;
         for (_, kid) in self.children_in(id, first, last) {
@@ -316,10 +378,7 @@ impl PageTables {
     /// True if the pte for `addr` is present.
     pub fn pte_present(&self, addr: VirtAddr) -> bool {
         match self.lookup_pte_table(addr) {
-            Some(t) => {
-                let i = self.arch.index(Level::Pte, addr);
-                self.tables[t.index()].ptes[(i / 64) as usize] & (1 << (i % 64)) != 0
-            }
+            Some(t) => self.pte_bit(t, self.arch.index(Level::Pte, addr)),
             None => false,
         }
     }
@@ -330,13 +389,15 @@ impl PageTables {
         let id = self.tables[slot.table.index()]
             .children
             .remove(&slot.index)?;
+        self.unindex(id);
+        let present = self.present_ptes(id);
         let (level, base, live_entries, kids) = {
             let t = &mut self.tables[id.index()];
             t.alive = false;
             t.parent = None;
             let kids: Vec<TableId> = std::mem::take(&mut t.children).into_values().collect();
             let live = if t.level == Level::Pte {
-                t.present_ptes
+                present
             } else {
                 kids.len() as u32
             };
@@ -459,22 +520,22 @@ impl PageTables {
             base: t.base,
             span: self.arch.table_span(t.level),
             used: if t.level == Level::Pte {
-                t.present_ptes
+                self.present_ptes(id)
             } else {
                 t.children.len() as u32
             },
             entries: self.arch.ptrs(t.level),
             reachable,
             owned_by_pgd: t.owned_by_pgd,
+            parent: t
+                .parent
+                .map(|slot| &self.tables[slot.table.index()])
+                .filter(|p| p.level != Level::Pgd)
+                .map(|p| TableKey {
+                    level: p.level,
+                    base: p.base,
+                }),
         }
-    }
-
-    /// Present pte indices of a pte table, for views that draw pages.
-    pub fn present_pte_indices(&self, id: TableId) -> Vec<u32> {
-        let t = &self.tables[id.index()];
-        (0..self.arch.ptrs(Level::Pte) as u32)
-            .filter(|i| t.ptes[(i / 64) as usize] & (1 << (i % 64)) != 0)
-            .collect()
     }
 
     /// Recounts live tables by scanning the arena (for tests: must equal [`Self::counts`]).
@@ -490,7 +551,7 @@ impl PageTables {
 }
 
 /// Sets (or clears) bits `first..=last` a word at a time; returns how many changed.
-fn update_bits(words: &mut [u64], first: u32, last: u32, set: bool) -> u64 {
+fn update_bits(lines: &mut [BitLine], first: u32, last: u32, set: bool) -> u64 {
     let mut changed = 0;
     let mut i = first;
     while i <= last {
@@ -498,9 +559,10 @@ fn update_bits(words: &mut [u64], first: u32, last: u32, set: bool) -> u64 {
         let lo = i % 64;
         let hi = if last / 64 == i / 64 { last % 64 } else { 63 };
         let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
-        let before = words[w];
-        words[w] = if set { before | mask } else { before & !mask };
-        changed += (before ^ words[w]).count_ones() as u64;
+        let word = &mut lines[w / 8].0[w % 8];
+        let before = *word;
+        *word = if set { before | mask } else { before & !mask };
+        changed += (before ^ *word).count_ones() as u64;
         i = (w as u32 + 1) * 64;
     }
     changed

@@ -1,6 +1,8 @@
 //! Ready-made scenarios: the cases of the commit message and of kernel-reference.md, each
 //! with a short explanation. Shared by the CLI, the playground and the golden tests.
 
+use crate::arch::ArchId;
+
 /// One preset scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Preset {
@@ -17,6 +19,7 @@ pub struct Preset {
 enum Source {
     Text(&'static str),
     Large,
+    SameProcess(ArchId),
 }
 
 impl Preset {
@@ -25,8 +28,32 @@ impl Preset {
         match self.source {
             Source::Text(t) => t.to_string(),
             Source::Large => large_process(3000),
+            Source::SameProcess(arch) => same_process(arch),
         }
     }
+}
+
+/// One small 32-bit-style process, laid out at addresses that are valid (and 8 KiB aligned)
+/// on every arch: ELF text, data and heap at 0x8048000, a library at 0x40000000, the stack
+/// ending at 0xbf000000 (ARM's TASK_SIZE). The library is unmapped, then the process exits.
+pub fn same_process(arch: ArchId) -> String {
+    format!(
+        "arch {arch}
+# The same process on every arch: compare the freed tables, flushes and visits.
+vma 8048000 8052000 text
+vma 8052000 8054000 data
+vma 8054000 8076000 heap
+vma 40000000 40100000 libc
+vma befe0000 bf000000 stack
+touch 8048000
+touch 8052000
+touch 8054000 8060000
+touch 40000000 40010000
+touch befff000
+munmap 40000000 40100000
+exit
+"
+    )
 }
 
 /// Looks a preset up by id.
@@ -234,6 +261,108 @@ kernel 2.6.12
 vma 400000 401000
 touch 400000
 munmap 400000 401000
+",
+        ),
+    },
+    Preset {
+        id: "same-x86-64",
+        title: "The same process on x86_64",
+        summary: "A small process at 32-bit addresses: one 4-level walk per gathered group, \
+                  pmd and pud tables freed when nothing else shares them.",
+        source: Source::SameProcess(ArchId::X86_64),
+    },
+    Preset {
+        id: "same-sparc64",
+        title: "The same process on sparc64",
+        summary: "8 MiB pte tables and 16 GiB pmd tables: fewer, bigger tables; the flush costs \
+                  VPTE pages and TLB batches.",
+        source: Source::SameProcess(ArchId::Sparc64),
+    },
+    Preset {
+        id: "same-i386",
+        title: "The same process on i386",
+        summary: "Two levels: pud and pmd are folded into the pgd, so only pte tables (4 MiB spans) \
+                  are ever freed, and the flush has an empty body.",
+        source: Source::SameProcess(ArchId::I386),
+    },
+    Preset {
+        id: "same-i386-pae",
+        title: "The same process on i386 PAE",
+        summary: "Three levels, but the three user pmd tables come with the pgd: they stay \
+                  (pmd=3) through munmap and exit.",
+        source: Source::SameProcess(ArchId::I386Pae),
+    },
+    Preset {
+        id: "same-arm",
+        title: "The same process on ARM",
+        summary: "2 MiB pgd entries, FIRST_USER_ADDRESS one page: the floor of the lowest walk is \
+                  0x1000, not 0.",
+        source: Source::SameProcess(ArchId::Arm),
+    },
+    Preset {
+        id: "i386-folding",
+        title: "i386: one walk, only pte tables",
+        summary: "Three gathered vmas over three 4 MiB blocks: one free_pgd_range call walks three \
+                  pgd slots and frees three pte tables; pmd and pud are folded, so there is \
+                  nothing else to free.",
+        source: Source::Text(
+            "arch i386
+vma 8000000 8400000
+vma 8500000 8600000
+vma 8900000 8a00000
+touch 8000000 8400000
+touch 8500000 8600000
+touch 8900000 8a00000
+munmap 8000000 8a00000
+",
+        ),
+    },
+    Preset {
+        id: "pae-pmds",
+        title: "i386 PAE: the pmd tables that never go",
+        summary: "A vma across the 1 GiB boundary uses two of the pgd's pmd tables. munmap and \
+                  exit pass free_pmd_range's tests, but pud_clear and __pmd_free_tlb are empty: \
+                  pmd=3 stays, and no `free pmd` line appears.",
+        source: Source::Text(
+            "arch i386-pae
+vma 3ff00000 40100000
+touch 3ff00000 40100000
+munmap 3ff00000 40100000
+exit
+",
+        ),
+    },
+    Preset {
+        id: "arm-page0-2.6.12",
+        title: "ARM: the page-0 floor under 2.6.12",
+        summary: "FIRST_USER_ADDRESS = PAGE_SIZE: the pte table of [0, 2 MiB) also maps page 0 \
+                  (the vectors), so no walk frees it; exit's BUG_ON tolerates that one table.",
+        source: Source::Text(
+            "arch arm
+kernel 2.6.12
+vma 8000 9000 text
+vma 400000 401000 data
+touch 8000
+touch 400000
+munmap 8000 9000
+exit
+",
+        ),
+    },
+    Preset {
+        id: "arm-page0-2.6.11",
+        title: "ARM: the page-0 floor under 2.6.11",
+        summary: "FIRST_USER_PGD_NR = 1: every walk starts at 2 MiB. The same table stays, but exit \
+                  scans 1,527 pgd slots to get there.",
+        source: Source::Text(
+            "arch arm
+kernel 2.6.11
+vma 8000 9000 text
+vma 400000 401000 data
+touch 8000
+touch 400000
+munmap 8000 9000
+exit
 ",
         ),
     },

@@ -3,7 +3,7 @@
 use crate::arch::Level;
 use crate::error::ScenarioError;
 use crate::mm::{Mm, Outcome};
-use crate::scenario::{self, Command, Scenario};
+use crate::scenario::{self, Command};
 use crate::trace::{Event, FlushCall};
 use std::fmt::Write as _;
 
@@ -22,7 +22,7 @@ pub fn freed_tables(outcome: &Outcome) -> Vec<(Level, crate::VirtAddr)> {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::TableFreed { level, base } => Some((*level, *base)),
+            Event::TableFreed { level, base, .. } => Some((*level, *base)),
             _ => None,
         })
         .collect();
@@ -95,10 +95,22 @@ pub fn step_lines(
     opts: ReportOptions,
 ) -> String {
     let mut out = String::new();
+    write_step_lines(&mut out, command, outcome, mm, opts);
+    out
+}
+
+/// [`step_lines`] appended to `out` (callers that render many steps reuse one buffer).
+pub fn write_step_lines(
+    out: &mut String,
+    command: &Command,
+    outcome: Option<&Outcome>,
+    mm: Option<&Mm>,
+    opts: ReportOptions,
+) {
     let (Some(outcome), Some(mm), Command::Op { op }) = (outcome, mm, command) else {
-        return out;
+        return;
     };
-    if op.frees() {
+    if op.reports_frees() {
         for e in &outcome.events {
             if let Event::SplitVmaEnomem { map_count, .. } = e {
                 let _ = writeln!(out, "ENOMEM split_vma map_count={map_count}");
@@ -129,7 +141,6 @@ pub fn step_lines(
     }
     let c = mm.counts();
     let _ = writeln!(out, "tables pte={} pmd={} pud={}", c.pte, c.pmd, c.pud);
-    out
 }
 
 /// Runs a scenario text and renders its report. On a bad line the report holds the lines
@@ -141,13 +152,12 @@ pub fn report(text: &str, opts: ReportOptions) -> (String, Option<ScenarioError>
 /// [`report`] for raw bytes (a file or a pipe): a line that is not valid UTF-8 is an error
 /// naming it, like any other bad line ([`Scenario::parse_prefix_bytes`]).
 pub fn report_bytes(bytes: &[u8], opts: ReportOptions) -> (String, Option<ScenarioError>) {
-    let parsed = Scenario::parse_prefix_bytes(bytes);
     let mut out = String::new();
-    let (_, run_error) = scenario::run(&parsed.scenario, |step| {
+    let (_, error) = scenario::run_text(bytes, |step| {
         let _ = writeln!(out, "> {}", step.command);
-        out.push_str(&step_lines(step.command, step.outcome, step.mm, opts));
+        write_step_lines(&mut out, step.command, step.outcome, step.mm, opts);
     });
-    (out, run_error.or(parsed.error))
+    (out, error)
 }
 
 #[cfg(test)]

@@ -186,25 +186,37 @@ fn arg_count(command: &str, expected: &str, got: usize) -> ParseError {
 /// Parses one non-empty, comment-free line into a command (position rules are checked by
 /// [`Scenario::parse_prefix`]).
 pub fn parse_command(line: &str) -> Result<Command, ParseError> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let (kw, args) = words.split_first().expect("caller skips blank lines");
+    // The words in a fixed array rather than a Vec: this runs once per line of scenarios a
+    // million lines long. No command takes more than 3 arguments, so 4 slots are enough for
+    // every pattern below, and `got` keeps the true count for the error.
+    let mut words = line.split_whitespace();
+    let kw = words.next().expect("caller skips blank lines");
+    let mut slots = [""; 4];
+    let mut got = 0;
+    for w in words {
+        if let Some(slot) = slots.get_mut(got) {
+            *slot = w;
+        }
+        got += 1;
+    }
+    let args = &slots[..got.min(slots.len())];
     let range = |kw: &str| -> Result<AddrRange, ParseError> {
         match args {
             [s, e] => Ok(AddrRange::new(
                 VirtAddr::new(parse_hex(s)?),
                 VirtAddr::new(parse_hex(e)?),
             )),
-            _ => Err(arg_count(kw, "START END", args.len())),
+            _ => Err(arg_count(kw, "START END", got)),
         }
     };
-    let op = match *kw {
+    let op = match kw {
         "arch" => {
             return match args {
                 [a] => a
                     .parse()
                     .map(|arch| Command::Arch { arch })
                     .map_err(|_| ParseError::UnknownArch(a.to_string())),
-                _ => Err(arg_count("arch", "one name", args.len())),
+                _ => Err(arg_count("arch", "one name", got)),
             }
         }
         "kernel" => {
@@ -213,7 +225,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                     .parse()
                     .map(|kernel| Command::Kernel { kernel })
                     .map_err(|_| ParseError::UnknownKernel(k.to_string())),
-                _ => Err(arg_count("kernel", "one version", args.len())),
+                _ => Err(arg_count("kernel", "one version", got)),
             }
         }
         "first_user_address" => {
@@ -221,7 +233,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                 [a] => Ok(Command::FirstUserAddress {
                     addr: VirtAddr::new(parse_hex(a)?),
                 }),
-                _ => Err(arg_count("first_user_address", "one address", args.len())),
+                _ => Err(arg_count("first_user_address", "one address", got)),
             }
         }
         "config" => {
@@ -230,13 +242,13 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                     .parse()
                     .map(|config| Command::Config { config })
                     .map_err(|_| ParseError::UnknownConfig(c.to_string())),
-                _ => Err(arg_count("config", "preempt or nopreempt", args.len())),
+                _ => Err(arg_count("config", "preempt or nopreempt", got)),
             }
         }
         "max_map_count" => {
             return match args {
                 [n] => parse_decimal(n).map(|max| Command::MaxMapCount { max }),
-                _ => Err(arg_count("max_map_count", "one decimal number", args.len())),
+                _ => Err(arg_count("max_map_count", "one decimal number", got)),
             }
         }
         "vma" => match args {
@@ -254,7 +266,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
                     name,
                 }
             }
-            _ => return Err(arg_count("vma", "START END [NAME]", args.len())),
+            _ => return Err(arg_count("vma", "START END [NAME]", got)),
         },
         "touch" => match args {
             [a] => Op::Touch {
@@ -263,7 +275,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
             [_, _] => Op::TouchRange {
                 range: range("touch")?,
             },
-            _ => return Err(arg_count("touch", "ADDR or START END", args.len())),
+            _ => return Err(arg_count("touch", "ADDR or START END", got)),
         },
         "munmap" => Op::Munmap {
             range: range("munmap")?,
@@ -276,7 +288,7 @@ pub fn parse_command(line: &str) -> Result<Command, ParseError> {
         },
         "exit" => match args {
             [] => Op::Exit,
-            _ => return Err(arg_count("exit", "no arguments", args.len())),
+            _ => return Err(arg_count("exit", "no arguments", got)),
         },
         other => return Err(ParseError::UnknownCommand(other.to_string())),
     };
@@ -334,6 +346,77 @@ impl HeaderState {
     }
 }
 
+/// The commands of a scenario, parsed a line at a time from raw bytes (the rules of
+/// [`Scenario::parse_prefix_bytes`]): each command with its line, up to and including the
+/// first error, then nothing more. `parse_prefix_bytes` collects them; [`run_text`] runs each
+/// as it comes.
+pub fn parse_lines(bytes: &[u8]) -> ParseLines<'_> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let newline: fn(&u8) -> bool = |b| *b == b'\n';
+    let mut lines = bytes.split(newline);
+    if bytes.last() == Some(&b'\n') || bytes.is_empty() {
+        // `split` yields an empty piece after a final newline; `str::lines` does not.
+        lines.next_back();
+    }
+    ParseLines {
+        lines: lines.enumerate(),
+        header: HeaderState::default(),
+        failed: false,
+    }
+}
+
+/// The raw lines of a scenario, numbered from 0.
+type RawLines<'a> = std::iter::Enumerate<std::slice::Split<'a, u8, fn(&u8) -> bool>>;
+
+/// The iterator of [`parse_lines`].
+pub struct ParseLines<'a> {
+    lines: RawLines<'a>,
+    header: HeaderState,
+    failed: bool,
+}
+
+impl Iterator for ParseLines<'_> {
+    type Item = Result<Numbered, ScenarioError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        for (i, raw) in self.lines.by_ref() {
+            let line = i + 1;
+            match parse_line(raw, &mut self.header) {
+                Ok(Some(command)) => return Some(Ok(Numbered { line, command })),
+                Ok(None) => {}
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(ScenarioError {
+                        line,
+                        kind: LineErrorKind::Parse(e),
+                    }));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Parses one raw line (without its `\n`): `Ok(None)` for a blank or comment-only line.
+/// Checks where a header command stands against `header`, and records it.
+fn parse_line(raw: &[u8], header: &mut HeaderState) -> Result<Option<Command>, ParseError> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let raw = std::str::from_utf8(raw).map_err(|_| ParseError::InvalidUtf8)?;
+    let content = raw.split('#').next().unwrap_or("").trim();
+    if content.contains('\r') {
+        return Err(ParseError::BareCarriageReturn);
+    }
+    if content.is_empty() {
+        return Ok(None);
+    }
+    let command = parse_command(content)?;
+    header.admit(&command)?;
+    Ok(Some(command))
+}
+
 impl Scenario {
     /// Parses the whole text; the first bad line is an error.
     pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
@@ -355,42 +438,17 @@ impl Scenario {
     /// error naming that line, and a carriage return anywhere but before a line feed is an
     /// error (a file with CR-only line ends is one long line 1).
     pub fn parse_prefix_bytes(bytes: &[u8]) -> Parsed {
-        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         let mut commands = Vec::new();
-        let mut header = HeaderState::default();
-        let mut lines = bytes.split(|b| *b == b'\n');
-        if bytes.last() == Some(&b'\n') || bytes.is_empty() {
-            // `split` yields an empty piece after a final newline; `str::lines` does not.
-            lines.next_back();
-        }
-        for (i, raw) in lines.enumerate() {
-            let line = i + 1;
-            let fail = |commands, e: ParseError| Parsed {
-                scenario: Scenario { commands },
-                error: Some(ScenarioError {
-                    line,
-                    kind: LineErrorKind::Parse(e),
-                }),
-            };
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let Ok(raw) = std::str::from_utf8(raw) else {
-                return fail(commands, ParseError::InvalidUtf8);
-            };
-            let content = raw.split('#').next().unwrap_or("").trim();
-            if content.contains('\r') {
-                return fail(commands, ParseError::BareCarriageReturn);
+        for parsed in parse_lines(bytes) {
+            match parsed {
+                Ok(n) => commands.push(n),
+                Err(e) => {
+                    return Parsed {
+                        scenario: Scenario { commands },
+                        error: Some(e),
+                    }
+                }
             }
-            if content.is_empty() {
-                continue;
-            }
-            let command = match parse_command(content) {
-                Ok(c) => c,
-                Err(e) => return fail(commands, e),
-            };
-            if let Err(e) = header.admit(&command) {
-                return fail(commands, e);
-            }
-            commands.push(Numbered { line, command });
         }
         Parsed {
             scenario: Scenario { commands },
@@ -604,56 +662,226 @@ where
     let Some(arch) = scenario.arch() else {
         return (None, None);
     };
+    let header = Header {
+        arch,
+        kernel: scenario.kernel(),
+        config: scenario.mm_config(),
+    };
     let mut mm: Option<Mm> = None;
     for n in &scenario.commands {
-        let op_error = |e: OpError| ScenarioError {
-            line: n.line,
-            kind: LineErrorKind::Op(e),
-        };
-        match &n.command {
-            Command::Op { op } => {
-                let m = match mm.as_mut() {
-                    Some(m) => m,
-                    None => match Mm::with_config(arch, scenario.kernel(), scenario.mm_config()) {
-                        Ok(m) => mm.insert(m),
-                        Err(e) => return (None, Some(op_error(e))),
-                    },
-                };
-                match m.apply(op) {
-                    Ok(outcome) => visit(Step {
-                        line: n.line,
-                        command: &n.command,
-                        outcome: Some(&outcome),
-                        mm: Some(m),
-                    }),
-                    Err(e) => return (mm, Some(op_error(e))),
-                }
-            }
-            header => {
-                if let Command::FirstUserAddress { .. } = header {
-                    // Validate now so the error names this line.
-                    if let Err(e) = Mm::with_config(arch, scenario.kernel(), scenario.mm_config()) {
-                        return (None, Some(op_error(e)));
-                    }
-                }
-                visit(Step {
-                    line: n.line,
-                    command: &n.command,
-                    outcome: None,
-                    mm: None,
-                });
-            }
+        if let Err(e) = run_command(&mut mm, &header, n.line, &n.command, &mut visit) {
+            return (mm, Some(e));
         }
     }
-    if mm.is_none() {
-        mm = Mm::with_config(arch, scenario.kernel(), scenario.mm_config()).ok();
+    (mm.or_else(|| header.new_mm().ok()), None)
+}
+
+/// Parses and runs a scenario a line at a time, calling `visit` after every command: the same
+/// steps, the same first error and the same mm as [`Scenario::parse_prefix_bytes`] followed by
+/// [`run`], without holding every parsed command (a million-line scenario then needs the
+/// memory of its mm, not of its commands).
+pub fn run_text<F>(bytes: &[u8], mut visit: F) -> (Option<Mm>, Option<ScenarioError>)
+where
+    F: FnMut(Step<'_>),
+{
+    // The header so far: complete by the first operation, as the header rules put it first.
+    // (A `first_user_address` line is validated before the header lines after it are read;
+    // only FIRST_USER_ADDRESS itself decides that validation.)
+    let mut header: Option<(Header, HeaderLines)> = None;
+    let mut mm: Option<Mm> = None;
+    let mut error = None;
+    for parsed in parse_lines(bytes) {
+        let Numbered { line, command } = match parsed {
+            Ok(n) => n,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        };
+        let (h, lines) = match (&command, header.as_mut()) {
+            (Command::Arch { arch }, _) => header.insert((
+                Header {
+                    arch: *arch,
+                    kernel: Kernel::default(),
+                    config: MmConfig::defaults(*arch),
+                },
+                HeaderLines::default(),
+            )),
+            (_, Some(h)) => h,
+            (_, None) => unreachable!("parse_lines puts arch first"),
+        };
+        if let Command::Kernel { kernel } = command {
+            h.kernel = kernel;
+        }
+        lines.record(&command);
+        h.config = lines.mm_config(h.arch);
+        if let Err(e) = run_command(&mut mm, h, line, &command, &mut visit) {
+            return (mm, Some(e));
+        }
     }
-    (mm, None)
+    let mm = match header {
+        Some((h, _)) => mm.or_else(|| h.new_mm().ok()),
+        None => None,
+    };
+    (mm, error)
+}
+
+/// What a scenario's header says: the arch, the kernel and the mm settings.
+struct Header {
+    arch: ArchId,
+    kernel: Kernel,
+    config: MmConfig,
+}
+
+impl Header {
+    fn new_mm(&self) -> Result<Mm, OpError> {
+        Mm::with_config(self.arch, self.kernel, self.config)
+    }
+}
+
+/// Runs one command of a scenario whose header is `header` ([`run`] and [`run_text`] alike):
+/// creates the mm at the first operation, validates `first_user_address` on its own line, and
+/// calls `visit` unless the command fails.
+fn run_command<F>(
+    mm: &mut Option<Mm>,
+    header: &Header,
+    line: usize,
+    command: &Command,
+    visit: &mut F,
+) -> Result<(), ScenarioError>
+where
+    F: FnMut(Step<'_>),
+{
+    let op_error = |e: OpError| ScenarioError {
+        line,
+        kind: LineErrorKind::Op(e),
+    };
+    match command {
+        Command::Op { op } => {
+            let m = match mm {
+                Some(m) => m,
+                None => mm.insert(header.new_mm().map_err(op_error)?),
+            };
+            let outcome = m.apply(op).map_err(op_error)?;
+            visit(Step {
+                line,
+                command,
+                outcome: Some(&outcome),
+                mm: Some(m),
+            });
+        }
+        header_command => {
+            if let Command::FirstUserAddress { .. } = header_command {
+                // Validate now so the error names this line.
+                header.new_mm().map_err(op_error)?;
+            }
+            visit(Step {
+                line,
+                command,
+                outcome: None,
+                mm: None,
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One line per step and a summary of the mm: what a run shows a caller.
+    fn transcript(
+        mut runner: impl FnMut(&mut dyn FnMut(Step<'_>)) -> (Option<Mm>, Option<ScenarioError>),
+    ) -> Vec<String> {
+        let mut lines = Vec::new();
+        let (mm, err) = runner(&mut |step: Step<'_>| {
+            lines.push(format!(
+                "{} {} {:?} {}",
+                step.line,
+                step.command,
+                step.outcome,
+                crate::report::step_lines(
+                    step.command,
+                    step.outcome,
+                    step.mm,
+                    crate::report::ReportOptions {
+                        visits: true,
+                        orphans: true
+                    }
+                )
+            ));
+        });
+        lines.push(format!(
+            "end {:?} {:?} {:?}",
+            mm.as_ref().map(|m| (
+                m.counts(),
+                m.vmas().clone(),
+                m.first_user_address(),
+                m.kernel()
+            )),
+            mm.as_ref().map(|m| m.orphans()),
+            err
+        ));
+        lines
+    }
+
+    /// The streaming runner takes the same steps, stops at the same error and leaves the same
+    /// mm as parsing the whole text and then running it: on every preset, and on texts whose
+    /// parse and run errors race each other or whose header lines come in any order.
+    #[test]
+    fn run_text_matches_parse_then_run() {
+        let mut texts: Vec<Vec<u8>> = crate::presets::ALL
+            .iter()
+            .map(|p| p.text().into_bytes())
+            .collect();
+        texts.extend(
+            [
+                &b""[..],
+                b"# only a comment\n\n",
+                b"vma 0 1000\n",
+                b"arch vax\nvma 0 1000\n",
+                b"arch x86_64\nvma 400000 401000\ntouch 400000\nkernel 2.6.11\n",
+                b"arch x86_64\nvma 400000 401000\ntouch 500000\nbogus\n",
+                b"arch x86_64\nvma 400000 401000\nbogus\ntouch 500000\n",
+                b"arch x86_64\nkernel 2.6.11\nfirst_user_address 1001\nvma 400000 401000\n",
+                b"arch x86_64\nfirst_user_address 2000\n",
+                b"arch arm\nmax_map_count 3\nfirst_user_address 2000\nconfig preempt\nvma 2000 3000\n",
+                b"arch sparc64\nconfig preempt\nkernel 2.6.11\n",
+                b"arch x86_64\nmax_map_count 2\nvma 400000 404000\nmunmap 401000 402000\nexit\n",
+                b"arch x86_64\narch x86_64\n",
+                b"arch x86_64\nvma 400000 401000 a b\n",
+                b"arch x86_64\nexit now\n",
+                b"\xef\xbb\xbfarch x86_64\r\nvma 400000 401000\r\ntouch 400000\xff\n",
+                b"arch x86_64\rvma 400000 401000\n",
+                b"arch x86_64  # c\n  vma 0x400000 0x402000 text  \n\ttouch 400fff\nmunmap 400000 401000\nexit",
+            ]
+            .map(<[u8]>::to_vec),
+        );
+        for text in &texts {
+            let streamed = transcript(|v| run_text(text, v));
+            let whole = transcript(|v| {
+                let parsed = Scenario::parse_prefix_bytes(text);
+                let (mm, err) = run(&parsed.scenario, v);
+                (mm, err.or(parsed.error))
+            });
+            assert_eq!(
+                streamed,
+                whole,
+                "scenario:\n{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn argument_counts_are_counted_past_four() {
+        let e = parse_command("vma 1 2 3 4 5 6").unwrap_err();
+        assert_eq!(e, arg_count("vma", "START END [NAME]", 6));
+        let e = parse_command("exit a b c d").unwrap_err();
+        assert_eq!(e, arg_count("exit", "no arguments", 4));
+        assert!(parse_command("touch 1 2 3 4").is_err());
+    }
 
     #[test]
     fn hex_forms() {

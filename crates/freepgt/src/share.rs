@@ -56,13 +56,15 @@ impl fmt::Display for StepRef {
 }
 
 impl std::str::FromStr for StepRef {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let num = |t: &str| -> Result<usize, String> {
-            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("step '{s}' is not N or N.M"));
-            }
-            t.parse().map_err(|_| format!("step '{s}' is too large"))
+    type Err = ShareError;
+    /// `N` or `N.M`, decimal; anything else (or a number past `usize`) is `BadStep`.
+    fn from_str(s: &str) -> Result<Self, ShareError> {
+        let num = |t: &str| -> Result<usize, ShareError> {
+            t.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| t.parse().ok())
+                .flatten()
+                .ok_or_else(|| ShareError::BadStep(s.to_string()))
         };
         match s.split_once('.') {
             Some((c, e)) => Ok(StepRef {
@@ -249,7 +251,7 @@ pub fn decode_start(fragment: &str) -> Result<Decoded, ShareError> {
                 }
                 body = Some((if k == "s" { 's' } else { 'z' }, v));
             }
-            "step" => state.step = Some(v.parse().map_err(|_| ShareError::BadStep(v.to_string()))?),
+            "step" => state.step = Some(v.parse()?),
             "embed" => state.embed = v == "1",
             "compare" => state.compare = v == "1",
             // Unknown keys are view options of a later version: ignored, so old

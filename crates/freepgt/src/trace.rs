@@ -9,6 +9,21 @@ use crate::arch::Level;
 use serde::Serialize;
 use std::fmt;
 
+/// A page table as the report names it: its level and its base (the lowest address it maps).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+pub struct TableKey {
+    /// Its level.
+    pub level: Level,
+    /// Its base.
+    pub base: VirtAddr,
+}
+
+impl fmt::Display for TableKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} table {}", self.level, self.base)
+    }
+}
+
 /// Why a walk at a lower level did not free the table it walked (kernel-reference §3).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(tag = "test", rename_all = "snake_case")]
@@ -37,6 +52,35 @@ pub enum KeepReason {
     },
     /// 2.6.11 `clear_pXd_range`: "Only clear full, aligned ranges".
     NotAligned {
+        /// The sub-range start.
+        start: VirtAddr,
+        /// The sub-range end.
+        end: VirtAddr,
+    },
+}
+
+/// The test a freed table passed, with its values: what the UI explains a free with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(tag = "test", rename_all = "snake_case")]
+pub enum FreeTest {
+    /// 2.6.12 `free_pte_range` tests nothing: `free_pgd_range` already trimmed off the PMD
+    /// blocks shared with the floor's and the ceiling's side, so every pte table the walk
+    /// meets goes.
+    Trimmed,
+    /// 2.6.12 `free_pud_range` / `free_pmd_range`: all three tests at the end passed.
+    WithinFloorCeiling {
+        /// `start & MASK` (the table's base), not below the floor.
+        start: VirtAddr,
+        /// The floor.
+        floor: Floor,
+        /// The walked sub-range end: `end - 1 <= (ceiling & MASK) - 1`.
+        end: VirtAddr,
+        /// `ceiling & MASK`, not 0; `None` when the ceiling was 0, the top: no upper limit.
+        ceiling_masked: Option<VirtAddr>,
+    },
+    /// 2.6.11 `clear_pXd_range`: `[start, end)` is aligned to the table's span at both ends
+    /// ("Only clear full, aligned ranges").
+    Aligned {
         /// The sub-range start.
         start: VirtAddr,
         /// The sub-range end.
@@ -334,12 +378,14 @@ pub enum Event {
         /// The sub-range walked.
         range: AddrRange,
     },
-    /// A table was freed (entry cleared, `pXX_free_tlb`).
+    /// A table was freed (entry cleared, `pXX_free_tlb`), and the test it passed.
     TableFreed {
         /// Its level.
         level: Level,
         /// Its base.
         base: VirtAddr,
+        /// The test it passed, with its values.
+        test: FreeTest,
     },
     /// The walk passed a table's floor and ceiling tests and "freed" it, but the table
     /// belongs to the pgd (i386 PAE's pmd tables): `pud_clear` and `__pmd_free_tlb` do
@@ -383,4 +429,23 @@ pub enum Event {
     },
     /// Something the kernel would BUG on.
     Bug(Bug),
+}
+
+impl Event {
+    /// The table this event is about, if any: allocated, walked, freed, kept, or BUGged on.
+    pub fn table(&self) -> Option<TableKey> {
+        match self {
+            Event::TableVisit { level, base, .. }
+            | Event::TableFreed { level, base, .. }
+            | Event::TableKept { level, base, .. }
+            | Event::TableAllocated { level, base }
+            | Event::FreeOwnedByPgd { level, base }
+            | Event::Bug(Bug::FreedWithLiveEntries { level, base, .. })
+            | Event::Bug(Bug::FreedCoveringVma { level, base }) => Some(TableKey {
+                level: *level,
+                base: *base,
+            }),
+            _ => None,
+        }
+    }
 }

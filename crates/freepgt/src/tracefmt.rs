@@ -35,21 +35,22 @@ impl Event {
     }
 }
 
-impl fmt::Display for KeepReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl KeepReason {
+    /// The test as the kernel writes it, with `mask` the name of the tested level's mask.
+    fn write_with(&self, f: &mut fmt::Formatter<'_>, mask: &str) -> fmt::Result {
         match self {
             KeepReason::BelowFloor { start, floor } => {
-                write!(f, "start & MASK = {start} < floor = {floor}")
+                write!(f, "start & {mask} = {start} < floor = {floor}")
             }
             KeepReason::CeilingMasksToZero { ceiling } => {
-                write!(f, "ceiling {ceiling} & MASK = 0")
+                write!(f, "ceiling {ceiling} & {mask} = 0")
             }
             KeepReason::EndAboveCeiling {
                 end,
                 ceiling_masked,
             } => write!(
                 f,
-                "end - 1 = {:#x} > (ceiling & MASK) - 1 = {:#x}",
+                "end - 1 = {:#x} > (ceiling & {mask}) - 1 = {:#x}",
                 end.minus_one(),
                 ceiling_masked.minus_one()
             ),
@@ -60,9 +61,11 @@ impl fmt::Display for KeepReason {
     }
 }
 
-/// Replaces the generic `MASK` in a reason with the mask of the table's level.
-fn reason_for(level: crate::Level, reason: &KeepReason) -> String {
-    reason.to_string().replace("MASK", level.table_mask_name())
+impl fmt::Display for KeepReason {
+    /// The test with the generic `MASK` (a kept table's event names its level's mask).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_with(f, "MASK")
+    }
 }
 
 impl fmt::Display for Event {
@@ -178,7 +181,7 @@ impl fmt::Display for Event {
             Event::TableVisit { level, base, range } => {
                 write!(f, "walk {level} table {base} over {range}")
             }
-            Event::TableFreed { level, base } => write!(f, "free {level} table {base}"),
+            Event::TableFreed { level, base, .. } => write!(f, "free {level} table {base}"),
             Event::FreeOwnedByPgd { level, base } => write!(
                 f,
                 "{level} table {base} passes the tests, but pud_clear() and pmd_free_tlb() do \
@@ -189,7 +192,10 @@ impl fmt::Display for Event {
                 level,
                 base,
                 reason,
-            } => write!(f, "keep {level} table {base}: {}", reason_for(*level, reason)),
+            } => {
+                write!(f, "keep {level} table {base}: ")?;
+                reason.write_with(f, level.table_mask_name())
+            }
             Event::Flush(call) => {
                 write!(f, "flush_tlb_pgtables({}, {})", call.start, call.end)?;
                 match call.vpte {

@@ -2,8 +2,8 @@
 //! `freepgt::compare::compare`; differences marked with ≠ and bold, not colour alone.
 
 use super::axis::px;
-use super::Props;
-use crate::state::Action;
+use super::{send, Dispatch};
+use crate::state::{Action, SimRef};
 use freepgt::compare::{compare, Side, StepComparison, Totals};
 use freepgt::share::StepRef;
 use yew::prelude::*;
@@ -34,7 +34,7 @@ fn cells(me: &Side, other: &Side, vpte: bool) -> Html {
         { td(me.freed != other.freed, if me.freed.is_empty() { "0".into() } else { format!("{}: {}", me.freed.len(), list(&me.freed, |(l, b)| format!("{l} {b}"), 6)) }) }
         { td(me.visits != other.visits, format!("{} = {}/{}/{}", v.total(), v.pgd, v.pud, v.pmd)) }
         { td(me.flushes != other.flushes, if me.flushes.is_empty() { "none".into() } else { list(&me.flushes, |f| format!("{}–{}", f.start, f.end), 4) }) }
-        if vpte { { td(me.vpte != other.vpte, format!("{} / {}", me.vpte.0, me.vpte.1)) } }
+        if vpte { { td(me.vpte != other.vpte, format!("{} / {}", me.vpte.pages, me.vpte.batches)) } }
         { td(me.orphans != other.orphans, if me.orphans.is_empty() { "0".into() } else { format!("{}: {}", me.orphans.len(), list(&me.orphans, |o| o.clone(), 3)) }) }
         { td(me.bugs != other.bugs, if me.bugs.is_empty() { "0".into() } else { me.bugs.join("; ") }) }
     </> }
@@ -83,70 +83,66 @@ fn chart(t: &Totals, vpte: bool) -> Html {
     }
 }
 
+/// Compare mode's props.
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    /// The scenario.
+    pub sim: SimRef,
+    /// Compare mode is on.
+    pub on: bool,
+    /// Dispatches actions.
+    pub dispatch: Dispatch,
+}
+
+/// The per-step table: a row per kernel for each step either kernel was busy in.
+fn table(steps: &[StepComparison], vpte: bool, d: &Dispatch) -> Html {
+    let shown: Vec<&StepComparison> = steps.iter().filter(|st| interesting(st)).collect();
+    let hidden = steps.len() - shown.len();
+    let rows = shown.iter().enumerate().map(|(i, st)| {
+        let differs = st.differs();
+        let open = send(d, Action::SetStep(Some(StepRef { command: st.line.saturating_sub(1), event: None })));
+        html! { <>
+            <tr class={classes!("old", differs.then_some("differs"))} data-line={st.line.to_string()}>
+                <th scope="rowgroup" rowspan="2" class="cmd">
+                    if differs { <span class="diff-mark" title="the kernels differ in more than walk cost">{ "≠ " }</span> }
+                    <button type="button" class="linkish" data-rove="" tabindex={super::rove::tabindex(i == 0)} title="step through this operation" onclick={open}>{ format!("line {}: {}", st.line, st.command) }</button></th>
+                <th scope="row">{ "2.6.11" }</th>{ cells(&st.old, &st.new, vpte) }</tr>
+            <tr class={classes!("new", differs.then_some("differs"))}><th scope="row">{ "2.6.12" }</th>{ cells(&st.new, &st.old, vpte) }</tr>
+        </> }
+    });
+    html! { <>
+        <div class="scroll wide-scroll">
+        <table class="compare" id="compare-table" onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
+            <thead><tr><th scope="col">{ "step" }</th><th scope="col">{ "kernel" }</th><th scope="col">{ "tables freed" }</th>
+                <th scope="col">{ "walk visits = pgd/pud/pmd" }</th><th scope="col">{ "flush_tlb_pgtables ranges" }</th>
+                if vpte { <th scope="col">{ "VPTE pages / batches" }</th> }
+                <th scope="col">{ "orphans after" }</th><th scope="col">{ "BUGs" }</th></tr></thead>
+            <tbody>{ for rows }</tbody>
+        </table>
+        </div>
+        <p class="muted small">{ format!("≠ marks a value that differs between the kernels; a step marked ≠ differs in more than walk cost. {hidden} step(s) that free nothing under either kernel are not listed. Visits are iterations of the free walk's loops, the cost freepgt removed.") }</p>
+    </> }
+}
+
 #[function_component(Compare)]
-pub fn compare_view(p: &Props) -> Html {
-    let s = &p.state;
-    let d = p.dispatch.clone();
-    let on = s.compare;
-    let result = {
-        let sim = s.sim.clone();
-        use_memo((s.revision, on), move |(_, on)| {
-            on.then(|| compare(&sim.scenario()))
-        })
-    };
-    let toggle = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::SetCompare(!on)))
-    };
-    let vpte = s.sim.mm.as_ref().is_some_and(|m| m.arch().vpte.is_some());
-    let table_ref = use_node_ref();
-    super::rove::use_rove_stop(table_ref.clone());
+pub fn compare_view(p: &CompareProps) -> Html {
+    let on = p.on;
+    let result = use_memo((p.sim.clone(), on), |(sim, on)| {
+        on.then(|| compare(&sim.scenario()))
+    });
+    let vpte = p.sim.arch().is_some_and(|a| a.vpte.is_some());
     let body = match &*result {
-        Some((steps, totals, err)) => {
-            let shown: Vec<&StepComparison> = steps.iter().filter(|st| interesting(st)).collect();
-            let hidden = steps.len() - shown.len();
-            let rows = shown.iter().map(|st| {
-                let differs = st.differs();
-                let command = st.line.saturating_sub(1);
-                let d = d.clone();
-                let open = Callback::from(move |_| d.dispatch(Action::SetStep(Some(StepRef { command, event: None }))));
-                html! { <>
-                    <tr class={classes!("old", differs.then_some("differs"))} data-line={st.line.to_string()}>
-                        <th scope="rowgroup" rowspan="2" class="cmd">
-                            if differs { <span class="diff-mark" title="the kernels differ in more than walk cost">{ "≠ " }</span> }
-                            <button type="button" class="linkish" data-rove="" tabindex="-1" title="step through this operation" onclick={open}>{ format!("line {}: {}", st.line, st.command) }</button></th>
-                        <th scope="row">{ "2.6.11" }</th>{ cells(&st.old, &st.new, vpte) }</tr>
-                    <tr class={classes!("new", differs.then_some("differs"))}><th scope="row">{ "2.6.12" }</th>{ cells(&st.new, &st.old, vpte) }</tr>
-                </> }
-            }).collect::<Html>();
-            let t = totals;
-            let totals_text = format!(
-                "total visits 2.6.11 {} (pgd {} pud {} pmd {}), 2.6.12 {} (pgd {} pud {} pmd {})\ntotal tables freed 2.6.11 {}, 2.6.12 {}; VPTE pages 2.6.11 {}, 2.6.12 {}",
-                t.old_visits.total(), t.old_visits.pgd, t.old_visits.pud, t.old_visits.pmd,
-                t.new_visits.total(), t.new_visits.pgd, t.new_visits.pud, t.new_visits.pmd,
-                t.old_freed, t.new_freed, t.old_vpte_pages, t.new_vpte_pages
-            );
-            html! { <>
-                if let Some(e) = err { <p class="error" role="alert">{ e.to_string() }</p> }
-                { chart(totals, vpte) }
-                <ul class="legend" id="compare-legend" aria-label="chart legend">
-                    <li><span class="sw k-old"></span>{ "2.6.11: clear_page_range over the hole" }</li>
-                    <li><span class="sw k-new"></span>{ "2.6.12: free_pgtables over the vma list" }</li>
-                    <li>{ "bars are labelled with their kernel and value" }</li>
-                </ul>
-                <pre id="compare-totals">{ totals_text }</pre>
-                <div class="scroll wide-scroll">
-                <table class="compare" id="compare-table" ref={table_ref.clone()} onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
-                    <thead><tr><th scope="col">{ "step" }</th><th scope="col">{ "kernel" }</th><th scope="col">{ "tables freed" }</th>
-                        <th scope="col">{ "walk visits = pgd/pud/pmd" }</th><th scope="col">{ "flush_tlb_pgtables ranges" }</th>
-                        if vpte { <th scope="col">{ "VPTE pages / batches" }</th> }
-                        <th scope="col">{ "orphans after" }</th><th scope="col">{ "BUGs" }</th></tr></thead>
-                    <tbody>{ rows }</tbody>
-                </table>
-                </div>
-                <p class="muted small">{ format!("≠ marks a value that differs between the kernels; a step marked ≠ differs in more than walk cost. {hidden} step(s) that free nothing under either kernel are not listed. Visits are iterations of the free walk's loops, the cost freepgt removed.") }</p>
-            </> }
-        }
+        Some((steps, totals, err)) => html! { <>
+            if let Some(e) = err { <p class="error" role="alert">{ e.to_string() }</p> }
+            { chart(totals, vpte) }
+            <ul class="legend" id="compare-legend" aria-label="chart legend">
+                <li><span class="sw k-old"></span>{ "2.6.11: clear_page_range over the hole" }</li>
+                <li><span class="sw k-new"></span>{ "2.6.12: free_pgtables over the vma list" }</li>
+                <li>{ "each bar is labelled with its kernel and value" }</li>
+            </ul>
+            <pre id="compare-totals">{ totals.to_string() }</pre>
+            { table(steps, vpte, &p.dispatch) }
+        </> },
         None => {
             html! { <p class="muted">{ "Run this scenario under 2.6.11 (clear_page_range over the whole hole) and 2.6.12 (free_pgtables over the vma list), step by step." }</p> }
         }
@@ -154,7 +150,8 @@ pub fn compare_view(p: &Props) -> Html {
     html! {
         <section class="panel wide" id="compare" aria-labelledby="compare-h">
             <h2 id="compare-h">{ "2.6.11 vs 2.6.12" }
-                <label class="toggle"><input type="checkbox" id="compare-toggle" checked={on} onchange={toggle} />{ " compare mode" }</label></h2>
+                <label class="toggle"><input type="checkbox" id="compare-toggle" checked={on}
+                    onchange={send(&p.dispatch, Action::SetCompare(!on))} />{ " compare mode" }</label></h2>
             { body }
         </section>
     }

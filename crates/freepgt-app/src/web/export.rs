@@ -1,8 +1,8 @@
 //! Export: the address-space picture as SVG (styles inlined) or PNG, the scenario file and
 //! the report text. The DOM work is a few lines of JS (smaller than the web-sys bindings).
 
-use super::Props;
-use crate::model_steps::preset_of;
+use crate::model::preset_of;
+use crate::web::SimProps;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
@@ -69,16 +69,12 @@ extern "C" {
 }
 
 #[function_component(Export)]
-pub fn export(p: &Props) -> Html {
-    let s = &p.state;
-    let stem = {
-        let sim = s.sim.clone();
-        use_memo(s.revision, move |_| {
-            format!("freepgt-{}", preset_of(&sim).map_or("scenario", |p| p.id))
-        })
-    };
+pub fn export(p: &SimProps) -> Html {
+    let stem = use_memo(p.sim.clone(), |sim| {
+        format!("freepgt-{}", preset_of(sim).map_or("scenario", |p| p.id))
+    });
     let click = |what: u8| {
-        let (stem, sim) = (stem.clone(), s.sim.clone());
+        let (stem, sim) = (stem.clone(), p.sim.clone());
         Callback::from(move |_: MouseEvent| match what {
             0 => fpgt_save_svg("axis", &format!("{stem}.svg")),
             1 => fpgt_save_png("axis", &format!("{stem}.png")),

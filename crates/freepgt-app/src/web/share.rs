@@ -1,10 +1,11 @@
 //! Links and embeds in the browser: the URL fragment follows the state, back/forward reopen
 //! earlier link-level states, the Share panel shows and copies the link and the embed
 //! snippet, and embed mode's "Open in playground" link carries the full state and step.
-//! All encoding and decoding is `freepgt::share` (via `State::fragment` / `State::open`).
+//! All encoding and decoding is `freepgt::share` (via `state::link` / `State::open`).
 
-use super::{Dispatch, Props};
-use crate::state::{Action, PendingLink, State};
+use super::Dispatch;
+use crate::state::{link, Action, AppError, PendingLink, SimRef, State};
+use freepgt::share::StepRef;
 use freepgt::share::{
     compact_body, encode_choosing, finish, Decoded, ShareError, Shared, MAX_TEXT,
 };
@@ -181,9 +182,7 @@ pub fn open_pending(pending: PendingLink, dispatch: Dispatch) {
                 PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(link.text.clone()));
                 dispatch.dispatch(Action::OpenLink(link));
             }
-            Err(e) => dispatch.dispatch(Action::Notice(format!(
-                "cannot open the link ({e}); showing your autosaved scenario instead"
-            ))),
+            Err(e) => dispatch.dispatch(Action::Notice(AppError::LinkUnreadable(e))),
         }
     });
 }
@@ -203,7 +202,9 @@ pub fn on_popstate(dispatch: Dispatch) -> gloo::events::EventListener {
             Ok(Decoded::NeedsInflate { deflated, rest }) => {
                 open_pending(PendingLink { deflated, rest }, dispatch.clone())
             }
-            Err(e) => dispatch.dispatch(Action::Notice(format!("cannot open the link: {e}"))),
+            Err(e) => dispatch.dispatch(Action::Notice(AppError::LinkRefused(Box::new(
+                AppError::Share(e),
+            )))),
         }
     })
 }
@@ -224,9 +225,8 @@ fn copy(text: &str, status: UseStateHandle<Option<&'static str>>) {
 }
 
 /// The iframe snippet documentation authors paste (embed.js makes the same from a <pre>).
-pub fn embed_snippet(s: &State) -> String {
-    let link = s.link();
-    let mut fragment = fragment_now(&link);
+pub fn embed_snippet(link: &Shared) -> String {
+    let mut fragment = fragment_now(link);
     if !link.embed {
         fragment.push_str("&embed=1");
     }
@@ -236,14 +236,32 @@ pub fn embed_snippet(s: &State) -> String {
     )
 }
 
+/// The props of what shows a link: the scenario, its step and compare mode.
+#[derive(Properties, PartialEq)]
+pub struct LinkProps {
+    /// The scenario.
+    pub sim: SimRef,
+    /// The author's text, when it says more than the canonical one (see `State::source`).
+    #[prop_or_default]
+    pub source: Option<std::rc::Rc<str>>,
+    /// The step shown.
+    pub step: Option<StepRef>,
+    /// Compare mode is on.
+    pub compare: bool,
+}
+
+/// The text a link carries: the author's, else the canonical one.
+fn source_of(p: &LinkProps) -> &str {
+    p.source.as_deref().unwrap_or(&p.sim.text)
+}
+
 /// The Share button and panel.
 #[function_component(SharePanel)]
-pub fn share_panel(p: &Props) -> Html {
+pub fn share_panel(p: &LinkProps) -> Html {
     let open = use_state(|| false);
     let status = use_state(|| None::<&'static str>);
     let button = use_node_ref();
     super::popup::use_escape_closes(open.clone(), button.clone());
-    let s = &p.state;
     let toggle = {
         let (open, status) = (open.clone(), status.clone());
         Callback::from(move |_| {
@@ -253,7 +271,8 @@ pub fn share_panel(p: &Props) -> Html {
     };
     // Only an open panel computes the link (percent-encoding a big scenario is not free).
     let (link, snippet) = if *open {
-        (link_for(&fragment_now(&s.link())), embed_snippet(s))
+        let shared = link(source_of(p), p.step, false, p.compare);
+        (link_for(&fragment_now(&shared)), embed_snippet(&shared))
     } else {
         Default::default()
     };
@@ -291,14 +310,12 @@ pub fn share_panel(p: &Props) -> Html {
 
 /// Embed mode's header: what this is, and the way out to the full playground.
 #[function_component(EmbedBar)]
-pub fn embed_bar(p: &Props) -> Html {
-    let mut link = p.state.link();
-    link.embed = false;
-    let href = link_for(&encode_choosing(&link, None).0);
+pub fn embed_bar(p: &LinkProps) -> Html {
+    let href = link_for(&encode_choosing(&link(source_of(p), p.step, false, p.compare), None).0);
     html! {
         <header class="embed-bar">
             <strong>{ "freepgt playground" }</strong>
-            <span class="muted small">{ format!(" {} · {}", p.state.sim.header.arch.map_or("", |a| a.name()), p.state.sim.header.kernel()) }</span>
+            <span class="muted small">{ format!(" {} · {}", p.sim.header.arch.map_or("", |a| a.name()), p.sim.kernel()) }</span>
             <a id="open-in-playground" href={href} target="_blank" rel="noopener">{ "Open in playground ↗" }</a>
         </header>
     }

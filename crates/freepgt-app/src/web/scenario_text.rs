@@ -6,12 +6,27 @@
 //! keystroke only sets a flag, and an operation that appends to the scenario appends one line
 //! to the textarea instead of replacing 40,000 of them.
 
-use super::Props;
-use crate::state::{Action, State};
+use super::Dispatch;
+use crate::state::{Action, AppError, SimRef};
 use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::{HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+/// The editor's props.
+#[derive(Properties, PartialEq)]
+pub struct TextProps {
+    /// The scenario.
+    pub sim: SimRef,
+    /// The author's text, when it says more than the canonical one (`State::source`).
+    pub source: Option<Rc<str>>,
+    /// A refused link's text (`State::draft`).
+    pub draft: Option<Rc<str>>,
+    /// A refused Apply's (or link's) error.
+    pub error: Option<AppError>,
+    /// Dispatches actions.
+    pub dispatch: Dispatch,
+}
 
 /// Line height and top inset of the textarea in CSS pixels (fixed in style.css, so the error
 /// band can be placed on a line without measuring).
@@ -56,14 +71,14 @@ fn scroll_to_line(area: &HtmlTextAreaElement, wrap: &NodeRef, n: usize) {
     follow_scroll(area, wrap);
 }
 
-/// What the editor should hold for this state: a refused link's text, or the author's text.
-fn wanted(s: &State) -> &str {
-    s.draft.as_deref().unwrap_or(s.source_text())
+/// Rc identity, for effect dependencies (comparing 600 KB texts per render would not do).
+fn ptr(t: &Option<Rc<str>>) -> usize {
+    t.as_ref()
+        .map_or(0, |t| Rc::as_ptr(t) as *const u8 as usize)
 }
 
 #[function_component(ScenarioText)]
-pub fn scenario_text(p: &Props) -> Html {
-    let s = &p.state;
+pub fn scenario_text(p: &TextProps) -> Html {
     let d = p.dispatch.clone();
     let area = use_node_ref();
     let wrap = use_node_ref();
@@ -72,7 +87,8 @@ pub fn scenario_text(p: &Props) -> Html {
     let dirty = use_mut_ref(|| Cell::new(false));
     let kept_draft = use_state(|| false);
     let canonical_open = use_state(|| false);
-    let err_line = s.text_error.as_deref().and_then(error_line);
+    let error = p.error.as_ref().map(|e| e.to_string());
+    let err_line = error.as_deref().and_then(error_line);
     {
         let (area, wrap, shown, dirty, kept_draft) = (
             area.clone(),
@@ -81,16 +97,14 @@ pub fn scenario_text(p: &Props) -> Html {
             dirty.clone(),
             kept_draft.clone(),
         );
-        let state = s.clone();
-        let draft_ptr = s
-            .draft
-            .as_ref()
-            .map(|d| Rc::as_ptr(d) as *const u8 as usize);
-        use_effect_with((s.revision, draft_ptr), move |_| {
+        let (sim, source, draft, error) =
+            (p.sim.clone(), p.source.clone(), p.draft.clone(), err_line);
+        let deps = (p.sim.clone(), ptr(&p.source), ptr(&p.draft));
+        use_effect_with(deps, move |_| {
             let Some(a) = area.cast::<HtmlTextAreaElement>() else {
                 return;
             };
-            let want = wanted(&state);
+            let want = draft.as_deref().or(source.as_deref()).unwrap_or(&sim.text);
             let mut shown = shown.borrow_mut();
             if dirty.borrow().get() {
                 // The reader's unapplied edit is kept (never lose work), unless it is exactly
@@ -116,10 +130,10 @@ pub fn scenario_text(p: &Props) -> Html {
                 *shown = want.to_string();
             }
             kept_draft.set(false);
-            if state.draft.is_some() {
+            if draft.is_some() {
                 // A refused link's text is an unapplied edit: a later change keeps it.
                 dirty.borrow().set(true);
-                if let Some(n) = state.text_error.as_deref().and_then(error_line) {
+                if let Some(n) = error {
                     scroll_to_line(&a, &wrap, n);
                 }
             }
@@ -146,16 +160,16 @@ pub fn scenario_text(p: &Props) -> Html {
         })
     };
     let revert = {
-        let (area, shown, dirty, kept_draft, state) = (
+        let (area, shown, dirty, kept_draft) = (
             area.clone(),
             shown.clone(),
             dirty.clone(),
             kept_draft.clone(),
-            s.clone(),
         );
+        let (sim, source) = (p.sim.clone(), p.source.clone());
         Callback::from(move |_| {
             if let Some(a) = area.cast::<HtmlTextAreaElement>() {
-                let text = state.source_text();
+                let text = source.as_deref().unwrap_or(&sim.text);
                 a.set_value(text);
                 *shown.borrow_mut() = text.to_string();
                 dirty.borrow().set(false);
@@ -209,10 +223,10 @@ pub fn scenario_text(p: &Props) -> Html {
                     <button type="button" id="goto-error" onclick={goto}>{ format!("Go to line {n}") }</button>
                 }
             </div>
-            <p id="text-error" class="error" role="alert">{ s.text_error.clone().unwrap_or_default() }</p>
+            <p id="text-error" class="error" role="alert">{ error.clone().unwrap_or_default() }</p>
             <details id="canonical-details" ontoggle={on_canonical}>
                 <summary>{ "Canonical form (what the report echoes: one command per line, comments dropped)" }</summary>
-                if *canonical_open { <pre id="canonical" class="report" tabindex="0">{ s.sim.text.clone() }</pre> }
+                if *canonical_open { <pre id="canonical" class="report" tabindex="0">{ p.sim.text.clone() }</pre> }
             </details>
         </section>
     }

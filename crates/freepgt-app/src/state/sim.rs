@@ -1,0 +1,346 @@
+//! A scenario run by the core: the header, the ops, the mm after the last op, every op's
+//! outcome (its trace) and the CLI report text, built with `freepgt::report::step_lines`.
+
+use super::AppError;
+use freepgt::report::{step_lines, ReportOptions};
+use freepgt::scenario::{Command, HeaderLines};
+use freepgt::share::Shared;
+use freepgt::{
+    Arch, ArchId, Kernel, LineErrorKind, Mm, Op, Outcome, Scenario, ScenarioError, VirtAddr,
+};
+use std::fmt::Write as _;
+use std::ops::Deref;
+use std::rc::Rc;
+
+/// The report options the playground shows (and the tests compare with the CLI's
+/// `run --visits --orphans`).
+pub const REPORT_OPTS: ReportOptions = ReportOptions {
+    visits: true,
+    orphans: true,
+};
+
+/// The scenario header: `arch`, optional `kernel`, optional `first_user_address`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Header {
+    /// `None` only for the empty scenario.
+    pub arch: Option<ArchId>,
+    /// An explicit `kernel` line (absent means 2.6.12).
+    pub kernel: Option<Kernel>,
+    /// An explicit `first_user_address` line.
+    pub fua: Option<VirtAddr>,
+    /// Explicit `config` and `max_map_count` lines (their `first_user_address` is `fua`).
+    pub extra: HeaderLines,
+}
+
+impl Header {
+    /// The header lines after `arch` and `kernel`.
+    pub fn lines(&self) -> HeaderLines {
+        HeaderLines {
+            first_user_address: self.fua,
+            ..self.extra
+        }
+    }
+
+    /// The kernel that runs.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel.unwrap_or_default()
+    }
+}
+
+/// A compact link whose text still has to be inflated (asynchronously, in a browser).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingLink {
+    /// The raw-deflated scenario text.
+    pub deflated: Vec<u8>,
+    /// Step and flags, already decoded.
+    pub rest: Shared,
+}
+
+/// The last operation and what the kernel did (borrowed from the [`Sim`]).
+#[derive(Clone, Copy, Debug)]
+pub struct LastOp<'a> {
+    /// The op.
+    pub op: &'a Op,
+    /// Its outcome (the event trace).
+    pub outcome: &'a Outcome,
+}
+
+/// A scenario run by the core.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    /// The header.
+    pub header: Header,
+    /// The operations.
+    pub ops: Vec<Op>,
+    /// The mm after the last op (`None` only without an arch).
+    pub mm: Option<Mm>,
+    /// Every op's outcome (its trace), in op order: step-through and links address any of them.
+    pub outcomes: Vec<Rc<Outcome>>,
+    /// The canonical scenario text.
+    pub text: String,
+    /// The CLI report (`run --visits --orphans`), byte for byte.
+    pub report: String,
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Sim::build(
+            Header {
+                arch: Some(ArchId::X86_64),
+                ..Header::default()
+            },
+            Vec::new(),
+        )
+        .expect("an empty x86_64 scenario runs")
+    }
+}
+
+fn op_error(line: usize, e: freepgt::OpError) -> AppError {
+    AppError::Scenario(ScenarioError {
+        line,
+        kind: LineErrorKind::Op(e),
+    })
+}
+
+impl Sim {
+    /// The last op and its outcome.
+    pub fn last(&self) -> Option<LastOp<'_>> {
+        Some(LastOp {
+            op: self.ops.last()?,
+            outcome: self.outcomes.last()?,
+        })
+    }
+
+    /// The architecture, as data (`None` only for the empty scenario).
+    pub fn arch(&self) -> Option<&'static Arch> {
+        self.header.arch.map(ArchId::arch)
+    }
+
+    /// The kernel the scenario runs (from its header).
+    pub fn kernel(&self) -> Kernel {
+        self.header.kernel()
+    }
+
+    /// The scenario as the core's type.
+    pub fn scenario(&self) -> Scenario {
+        match self.header.arch {
+            Some(arch) => Scenario::from_header(
+                arch,
+                self.header.kernel,
+                &self.header.lines(),
+                self.ops.clone(),
+            ),
+            None => Scenario::default(),
+        }
+    }
+
+    /// Lines the header takes (also: the index of the first op among the commands).
+    pub fn header_lines(&self) -> usize {
+        usize::from(self.header.arch.is_some())
+            + usize::from(self.header.kernel.is_some())
+            + self.header.lines().len()
+    }
+
+    /// Runs a whole scenario. The error names its line, as `error line N: WHAT`.
+    pub fn build(header: Header, ops: Vec<Op>) -> Result<Sim, AppError> {
+        let mut sim = Sim {
+            header,
+            ops: Vec::with_capacity(ops.len()),
+            mm: None,
+            outcomes: Vec::new(),
+            text: String::new(),
+            report: String::new(),
+        };
+        let Some(arch) = header.arch else {
+            if ops.is_empty() {
+                return Ok(sim);
+            }
+            return Err(AppError::NoArch);
+        };
+        let scenario = Scenario::from_header(arch, header.kernel, &header.lines(), Vec::new());
+        for n in &scenario.commands {
+            let _ = writeln!(sim.text, "{}", n.command);
+            let _ = writeln!(sim.report, "> {}", n.command);
+        }
+        let mm = Mm::with_config(arch, header.kernel(), header.lines().mm_config(arch))
+            .map_err(|e| op_error(sim.header_lines(), e))?;
+        sim.mm = Some(mm);
+        for op in ops {
+            sim.push_in_place(op)?;
+        }
+        Ok(sim)
+    }
+
+    /// Parses and runs a scenario text; on any error nothing is built.
+    pub fn from_text(text: &str) -> Result<Sim, AppError> {
+        let scenario = Scenario::parse(text)?;
+        let mut header = Header::default();
+        let mut ops = Vec::new();
+        for n in &scenario.commands {
+            match &n.command {
+                Command::Arch { arch } => header.arch = Some(*arch),
+                Command::Kernel { kernel } => header.kernel = Some(*kernel),
+                Command::FirstUserAddress { addr } => header.fua = Some(*addr),
+                c @ (Command::Config { .. } | Command::MaxMapCount { .. }) => {
+                    header.extra.record(c)
+                }
+                Command::Op { op } => ops.push(op.clone()),
+            }
+        }
+        // On error, run it as the core does, so that the error names the line of the text
+        // given (comments and blank lines count).
+        Sim::build(header, ops).map_err(|e| match freepgt::run(&scenario, |_| {}).1 {
+            Some(core) => AppError::Scenario(core),
+            None => e,
+        })
+    }
+
+    fn push_in_place(&mut self, op: Op) -> Result<(), AppError> {
+        let line = self.header_lines() + self.ops.len() + 1;
+        let mm = self.mm.as_mut().ok_or(AppError::NoArch)?;
+        let outcome = mm.apply(&op).map_err(|e| op_error(line, e))?;
+        let command = Command::Op { op: op.clone() };
+        let _ = writeln!(self.text, "{command}");
+        let _ = writeln!(self.report, "> {command}");
+        self.report
+            .push_str(&step_lines(&command, Some(&outcome), Some(mm), REPORT_OPTS));
+        self.ops.push(op);
+        self.outcomes.push(Rc::new(outcome));
+        Ok(())
+    }
+
+    /// This scenario with one more op: clones the mm and applies the op (no re-run).
+    /// On error (`error line N: WHAT`, N being the line the op would take) nothing changes.
+    pub fn push(&self, op: Op) -> Result<Sim, AppError> {
+        let mut next = self.clone();
+        next.push_in_place(op)?;
+        Ok(next)
+    }
+
+    /// The same ops under another header (re-runs the scenario).
+    pub fn with_header(&self, header: Header) -> Result<Sim, AppError> {
+        Sim::build(header, self.ops.clone())
+    }
+
+    /// The scenario cut after its first `ops` operations (the header kept), replayed: the mm
+    /// as it was right after op `ops - 1`. Step-through draws an earlier op with it. Every
+    /// prefix of a scenario that runs also runs, so this fails only for `ops` past the end.
+    pub fn prefix(&self, ops: usize) -> Option<Sim> {
+        if ops > self.ops.len() {
+            return None;
+        }
+        if ops == self.ops.len() {
+            return Some(self.clone());
+        }
+        Sim::build(self.header, self.ops[..ops].to_vec()).ok()
+    }
+}
+
+/// The scenario around one op, for drawing it: the scenario up to and including the op
+/// (`after`) and, for an event-exact picture, up to just before it (`before`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// The mm just before the op (when asked for).
+    pub before: Option<SimRef>,
+    /// The scenario up to and including the op (its last outcome is the op's).
+    pub after: SimRef,
+}
+
+impl Frame {
+    /// The frame of op `op` of `sim` (replayed from the start; `sim` itself for its last op).
+    pub fn new(sim: &SimRef, op: usize, with_before: bool) -> Frame {
+        let last = op + 1 >= sim.ops.len();
+        let before = with_before
+            .then(|| sim.prefix(op.min(sim.ops.len())))
+            .flatten();
+        let after = match (&before, last) {
+            (_, true) => sim.clone(),
+            // One more op on the replayed prefix: no second replay.
+            (Some(b), false) => b.push(sim.ops[op].clone()).map_or(sim.clone(), SimRef::new),
+            (None, false) => sim.prefix(op + 1).map_or(sim.clone(), SimRef::new),
+        };
+        Frame {
+            before: before.map(SimRef::new),
+            after,
+        }
+    }
+}
+
+/// A run scenario shared by the views: equal only to itself (compared by pointer), so a
+/// component whose props hold one re-renders exactly when the scenario was replaced; and it
+/// keeps its `Sim` alive, so a cache keyed by it can never see a new `Sim` at an old address.
+#[derive(Clone, Debug, Default)]
+pub struct SimRef(Rc<Sim>);
+
+impl SimRef {
+    /// Shares `sim`.
+    pub fn new(sim: Sim) -> Self {
+        SimRef(Rc::new(sim))
+    }
+}
+
+impl PartialEq for SimRef {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+impl Deref for SimRef {
+    type Target = Sim;
+    fn deref(&self) -> &Sim {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_is_the_scenario_run_up_to_that_op() {
+        let sim = Sim::from_text(&freepgt::presets::find("gather").unwrap().text()).unwrap();
+        for n in 0..=sim.ops.len() {
+            let p = sim.prefix(n).unwrap();
+            assert_eq!(p.ops, sim.ops[..n]);
+            // Same traces as the whole run's first n ops.
+            assert!(p.outcomes.iter().zip(&sim.outcomes).all(|(a, b)| a == b));
+            assert_eq!(p.outcomes.len(), n);
+            // Its report is the whole report's first lines, and the core's for its text.
+            assert!(sim.report.starts_with(&p.report), "{n}");
+            let (want, err) = freepgt::report::report(&p.text, REPORT_OPTS);
+            assert!(err.is_none());
+            assert_eq!(p.report, want);
+        }
+        assert!(sim.prefix(sim.ops.len() + 1).is_none());
+        // The mm after op 1 (a vma and faults): tables, before the munmap frees them.
+        let before = sim.prefix(sim.ops.len() - 1).unwrap();
+        assert!(before.mm.as_ref().unwrap().counts().pte > 0);
+        assert_eq!(sim.mm.as_ref().unwrap().counts().pte, 0);
+    }
+
+    #[test]
+    fn a_frame_is_the_scenario_around_one_op() {
+        let sim = SimRef::new(
+            Sim::from_text(&freepgt::presets::find("middle-of-three").unwrap().text()).unwrap(),
+        );
+        for op in 0..sim.ops.len() {
+            let f = Frame::new(&sim, op, true);
+            let before = f.before.as_ref().unwrap();
+            assert_eq!(before.ops, sim.ops[..op]);
+            assert_eq!(f.after.ops, sim.ops[..=op]);
+            assert_eq!(f.after.outcomes[op], sim.outcomes[op]);
+            assert_eq!(f.after.report, sim.prefix(op + 1).unwrap().report);
+            assert_eq!(Frame::new(&sim, op, false).after.text, f.after.text);
+        }
+        // The last op's frame is the scenario itself.
+        assert!(Frame::new(&sim, sim.ops.len() - 1, false).after == sim);
+    }
+
+    #[test]
+    fn sim_refs_are_equal_only_to_themselves() {
+        let a = SimRef::new(Sim::default());
+        let b = SimRef::new(Sim::default());
+        assert!(a == a.clone());
+        assert!(a != b);
+    }
+}

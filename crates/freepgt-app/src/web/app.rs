@@ -1,0 +1,113 @@
+//! The root component: opens the state, runs the hooks, and lays out the page (the full
+//! playground, or an embed's picture, steps and report).
+
+use super::hooks::{use_autosave, use_opened_state, use_undo_keys, use_url_sync};
+use super::{
+    axis, compare, edit, export, header, help, last_op, report, scenario_text, send, share,
+};
+use super::{steps, test_hook, tree};
+use crate::model::{cursor, table_at, tree_at};
+use crate::state::{Action, Frame, SimRef};
+use yew::prelude::*;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_opened_state();
+    let d = state.dispatcher();
+    let s = &state.0;
+    use_url_sync(s, d.clone());
+    use_autosave(s.sim.clone(), s.source.clone(), s.embed);
+    use_undo_keys(d.clone());
+    {
+        let s = s.clone();
+        use_effect(move || test_hook::rendered(&s));
+    }
+
+    // The picture follows the step: an earlier op is drawn on the mm right after it (the
+    // scenario replayed up to it), and an event of an op as of that event (the tables freed
+    // so far freed, those walked and kept kept, from the mm before the op and its trace).
+    let at = cursor(&s.sim, s.step);
+    let frame = use_memo(
+        (s.sim.clone(), at.map(|c| (c.op, c.event.is_some()))),
+        |(sim, at)| at.map(|(op, event)| Frame::new(sim, op, event)),
+    );
+    let view: SimRef = frame
+        .as_ref()
+        .as_ref()
+        .map_or(s.sim.clone(), |f| f.after.clone());
+    let before = frame.as_ref().as_ref().and_then(|f| f.before.clone());
+    let upto = at.and_then(|c| c.event);
+    let tree = use_memo((view.clone(), before, upto), |(after, before, upto)| {
+        let parts = (before.as_ref(), upto, after.outcomes.last());
+        match (parts, &after.mm) {
+            ((Some(b), Some(i), Some(o)), Some(a)) => match &b.mm {
+                Some(b) => tree_at(b, a, &o.events, *i),
+                None => crate::model::tree(after),
+            },
+            _ => crate::model::tree(after),
+        }
+    });
+    let step_table = at.and_then(|c| table_at(&s.sim, c));
+    let folded_pud = s.sim.arch().is_some_and(|a| a.folded(freepgt::Level::Pud));
+
+    let picture = html! {
+        <axis::AxisView sim={view.clone()} tree={tree.clone()} at={at} mode={s.mode}
+            zoom={s.zoom} selection={s.selection} dispatch={d.clone()} />
+    };
+    let steps = html! { <steps::Steps sim={s.sim.clone()} step={s.step} dispatch={d.clone()} /> };
+    let report = html! { <report::Report sim={s.sim.clone()} /> };
+    let notice = s.notice.as_ref().map(|n| n.to_string());
+    if s.embed {
+        return html! {
+            <div class="embed">
+                <share::EmbedBar sim={s.sim.clone()} source={s.source.clone()} step={s.step} compare={s.compare} />
+                if let Some(n) = notice {
+                    <div class="notice" role="alert" id="notice"><span>{ "⚠ " }{ n }</span></div>
+                }
+                <main class="layout embed-layout">
+                    <section class="panel wide" aria-labelledby="axis-h">
+                        <h2 id="axis-h">{ "Address space" }</h2>
+                        { picture }
+                    </section>
+                    { steps }
+                    if s.compare {
+                        <compare::Compare sim={s.sim.clone()} on={true} dispatch={d.clone()} />
+                    }
+                    { report }
+                </main>
+            </div>
+        };
+    }
+    html! {
+        <>
+            <header::Header sim={s.sim.clone()} view={view.clone()} can_undo={!s.undo.is_empty()}
+                can_redo={!s.redo.is_empty()} dispatch={d.clone()} />
+            <div class="sharebar">
+                <share::SharePanel sim={s.sim.clone()} source={s.source.clone()} step={s.step} compare={s.compare} />
+                <help::HelpPanel />
+            </div>
+            if let Some(n) = notice {
+                <div class="notice" role="alert" id="notice">
+                    <span>{ "⚠ " }{ n }</span>
+                    <button type="button" onclick={send(&d, Action::DismissNotice)}>{ "Dismiss" }</button>
+                </div>
+            }
+            <main class="layout">
+                <section class="panel wide" aria-labelledby="axis-h">
+                    <h2 id="axis-h">{ "Address space" }</h2>
+                    { picture }
+                    <export::Export sim={s.sim.clone()} />
+                </section>
+                { steps }
+                <compare::Compare sim={s.sim.clone()} on={s.compare} dispatch={d.clone()} />
+                <edit::Edit sim={s.sim.clone()} selection={s.selection} dispatch={d.clone()} />
+                <last_op::LastOpPanel sim={s.sim.clone()} inspected={s.inspected} dispatch={d.clone()} />
+                <tree::TreeView tree={tree} folded_pud={folded_pud} inspected={s.inspected}
+                    expanded={s.expanded.clone()} step_table={step_table} dispatch={d.clone()} />
+                <scenario_text::ScenarioText sim={s.sim.clone()} source={s.source.clone()} draft={s.draft.clone()}
+                    error={s.text_error.clone()} dispatch={d.clone()} />
+                { report }
+            </main>
+        </>
+    }
+}
