@@ -141,7 +141,7 @@ test('←/→ move the step, but not while typing in a field', async () => {
 
 test('compare mode: totals equal `freepgt compare` and `run --visits` under both kernels, for every preset', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
-  const ids = await page.locator('#preset option').evaluateAll((os) => os.map((o) => o.value));
+  const ids = await page.locator('#preset option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
   await page.click('#compare-toggle');
   for (const id of ids) {
     const s = await load(page, id);
