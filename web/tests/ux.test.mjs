@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  startServer, launch, openPage, ready, state, changes, cli, cliReport, lastBlock, applyText,
+  startServer, launch, openPage, ready, state, changes, cli, cliReport, lastBlock, applyText, artifacts,
 } from './helpers.mjs';
 
 let server, browser;
@@ -275,3 +275,69 @@ test('finding 6: pasting and applying a 20,000-vma scenario (timings printed)', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('timings on the large preset: first render, a step, an op (printed)', async () => {
+  const warm = await openPage(browser, server.url);
+  await warm.context.close();
+  const { page, context, errors } = await openPage(browser, server.url, { clear: false });
+  console.log(`first render: ${(await state(page)).firstRenderMs.toFixed(0)} ms after navigation start`);
+  await changes(page, () => page.selectOption('#preset', 'large'));
+  await page.click('#step-start');
+  const steps = [];
+  for (let i = 0; i < 5; i++) {
+    const before = await page.evaluate(() => document.querySelector('#step-timeline li.current')?.dataset.event);
+    const t0 = Date.now();
+    await page.click('#step-fwd');
+    await page.waitForFunction((b) => document.querySelector('#step-timeline li.current')?.dataset.event !== b, before);
+    steps.push(Date.now() - t0);
+  }
+  steps.sort((a, b) => a - b);
+  console.log(`step on the large preset: median ${steps[2]} ms wall (click to the new current event)`);
+  await page.fill('#range-start', '0x10000000');
+  await page.fill('#range-end', '0x10700000');
+  const s = await changes(page, () => page.click('#range-munmap'));
+  console.log(`op on the large preset: ${s.lastRenderMs.toFixed(0)} ms reduce+render`);
+  assert.equal(s.report, cliReport(s.text));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Screenshots the issue asks for, regenerated on every run: first visit, a step in the middle
+// of a walk, compare mode; desktop and phone, light and dark.
+for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+  for (const colorScheme of ['light', 'dark']) {
+    test(`screenshots: ${name} ${colorScheme}`, async () => {
+      const { page, context, errors } = await openPage(browser, server.url, { viewport, colorScheme });
+      // First visit: no autosave, no link.
+      await page.goto(server.url);
+      await ready(page);
+      const first = await state(page);
+      assert.ok(first.intro, 'a first visit shows the intro');
+      assert.equal(await page.inputValue('#preset'), 'middle-of-three');
+      assert.match(await page.textContent('#step-current'), /^free_pgd_range\(/);
+      await page.screenshot({ path: `${artifacts}/first-visit-${name}-${colorScheme}.png` });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page overflows by ${overflow}px`);
+      if (name === 'phone') {
+        const h = await page.evaluate(() => document.querySelector('.topbar').getBoundingClientRect().height);
+        console.log(`phone header height: ${h.toFixed(0)} px`);
+        const pic = await page.evaluate(() => document.querySelector('#picture').getBoundingClientRect().top);
+        const ed = await page.evaluate(() => document.querySelector('#editor').getBoundingClientRect().top);
+        assert.ok(pic < ed, 'the picture comes before the editor on a phone');
+      }
+      // A step in the middle of a walk: gather's munmap at its sixth event.
+      await changes(page, () => page.selectOption('#preset', 'gather'));
+      await page.click('#step-start');
+      for (let i = 0; i < 6; i++) await page.click('#step-fwd');
+      await page.screenshot({ path: `${artifacts}/mid-walk-${name}-${colorScheme}.png` });
+      // Compare mode.
+      await page.click('#tab-compare');
+      await page.click('#compare-toggle');
+      await page.waitForSelector('#compare-chart');
+      await page.locator('#tabpanel-compare').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${artifacts}/compare-${name}-${colorScheme}.png` });
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+}

@@ -10,6 +10,13 @@ use crate::model::{cursor, table_at, tree_at};
 use crate::state::{Action, Frame, SimRef};
 use yew::prelude::*;
 
+/// The tabs under the workbench: (id, label).
+const TABS: [(&str, &str); 3] = [
+    ("last", "Last operation"),
+    ("compare", "2.6.11 vs 2.6.12"),
+    ("report", "Report"),
+];
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_opened_state();
@@ -57,6 +64,16 @@ pub fn app() -> Html {
     let steps = html! { <steps::Steps sim={s.sim.clone()} step={s.step} dispatch={d.clone()} /> };
     let report = html! { <report::Report sim={s.sim.clone()} /> };
     let notice = s.notice.as_ref().map(|n| n.to_string());
+    // The tab shown below the workbench; compare mode (also from a link) shows its tab.
+    let tab = use_state(|| if s.compare { "compare" } else { "last" });
+    {
+        let tab = tab.clone();
+        use_effect_with(s.compare, move |on| {
+            if *on {
+                tab.set("compare");
+            }
+        });
+    }
     if s.embed {
         return html! {
             <div class="embed">
@@ -92,21 +109,50 @@ pub fn app() -> Html {
                     <button type="button" onclick={send(&d, Action::DismissNotice)}>{ "Dismiss" }</button>
                 </div>
             }
-            <main class="layout">
-                <section class="panel wide" aria-labelledby="axis-h">
-                    <h2 id="axis-h">{ "Address space" }</h2>
-                    { picture }
-                    <export::Export sim={s.sim.clone()} />
-                </section>
-                { steps }
-                <compare::Compare sim={s.sim.clone()} on={s.compare} dispatch={d.clone()} />
-                <edit::Edit sim={s.sim.clone()} selection={s.selection} dispatch={d.clone()} />
-                <last_op::LastOpPanel sim={s.sim.clone()} inspected={s.inspected} dispatch={d.clone()} />
-                <tree::TreeView tree={tree} folded_pud={folded_pud} inspected={s.inspected}
-                    expanded={s.expanded.clone()} step_table={step_table} dispatch={d.clone()} />
-                <scenario_text::ScenarioText sim={s.sim.clone()} source={s.source.clone()} draft={s.draft.clone()}
-                    error={s.text_error.clone()} dispatch={d.clone()} />
-                { report }
+            // The workbench: the picture with its step explanation and the tree first (on a
+            // phone too), the editor and the edit forms beside it, the rest as tabs below.
+            <main class="workbench">
+                <div class="wb-picture">
+                    <section class="panel" id="picture" aria-labelledby="axis-h">
+                        <h2 id="axis-h">{ "Address space" }</h2>
+                        if s.intro {
+                            <p class="intro" id="intro">{ "The picture is one process's address space: its vmas on top, one row of page tables per level below, drawn as of the step shown. Here munmap removes the middle of three small vmas; step with → to watch free_pgd_range trim its range to nothing." }</p>
+                        }
+                        { picture }
+                        <export::Export sim={s.sim.clone()} />
+                    </section>
+                    <div class="wb-walk">
+                        { steps }
+                        <tree::TreeView tree={tree} folded_pud={folded_pud} inspected={s.inspected}
+                            expanded={s.expanded.clone()} step_table={step_table} dispatch={d.clone()} />
+                    </div>
+                </div>
+                <div class="wb-side">
+                    <scenario_text::ScenarioText sim={s.sim.clone()} source={s.source.clone()} draft={s.draft.clone()}
+                        error={s.text_error.clone()} dispatch={d.clone()} />
+                    <edit::Edit sim={s.sim.clone()} selection={s.selection} dispatch={d.clone()} />
+                </div>
+                <div class="wb-tabs">
+                    <div class="tabs" role="tablist" aria-label="more about this scenario" data-rove-grid=""
+                        onkeydown={super::rove::keydown()}>
+                        { for TABS.iter().map(|(id, label)| {
+                            let on = *tab == *id;
+                            let t = tab.clone();
+                            html! { <button type="button" role="tab" data-rove="" id={format!("tab-{id}")} aria-selected={on.to_string()}
+                                aria-controls={format!("tabpanel-{id}")} tabindex={if on { "0" } else { "-1" }}
+                                onclick={move |_| t.set(id)}>{ *label }</button> }
+                        }) }
+                    </div>
+                    <div role="tabpanel" id="tabpanel-last" aria-labelledby="tab-last" hidden={*tab != "last"}>
+                        <last_op::LastOpPanel sim={s.sim.clone()} inspected={s.inspected} dispatch={d.clone()} />
+                    </div>
+                    <div role="tabpanel" id="tabpanel-compare" aria-labelledby="tab-compare" hidden={*tab != "compare"}>
+                        <compare::Compare sim={s.sim.clone()} on={s.compare} dispatch={d.clone()} />
+                    </div>
+                    <div role="tabpanel" id="tabpanel-report" aria-labelledby="tab-report" hidden={*tab != "report"}>
+                        { report }
+                    </div>
+                </div>
             </main>
         </>
     }
