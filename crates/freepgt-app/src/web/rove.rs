@@ -5,8 +5,25 @@
 //! ↑/↓ keep the column. ←/→ are left alone elsewhere: they step the walk.
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, SvgElement};
 use yew::prelude::*;
+
+// Rows are HTML buttons or SVG marks (the axis), so they are handled as `Element`s.
+fn is_stop(e: &Element) -> bool {
+    e.get_attribute("tabindex").as_deref() == Some("0")
+}
+
+fn set_stop(e: &Element, stop: bool) {
+    let _ = e.set_attribute("tabindex", tabindex(stop));
+}
+
+fn focus(e: &Element) {
+    if let Some(h) = e.dyn_ref::<HtmlElement>() {
+        let _ = h.focus();
+    } else if let Some(s) = e.dyn_ref::<SvgElement>() {
+        let _ = s.focus();
+    }
+}
 
 /// The tabindex a row renders with: 0 for the list's stop, -1 for the others.
 pub fn tabindex(stop: bool) -> &'static str {
@@ -17,22 +34,22 @@ pub fn tabindex(stop: bool) -> &'static str {
     }
 }
 
-fn items(list: &Element) -> Vec<HtmlElement> {
+fn items(list: &Element) -> Vec<Element> {
     let Ok(nodes) = list.query_selector_all("[data-rove]") else {
         return Vec::new();
     };
     (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<Element>().ok())
         .collect()
 }
 
-fn move_stop(items: &[HtmlElement], to: &HtmlElement) {
+fn move_stop(items: &[Element], to: &Element) {
     for it in items {
-        if it != to && it.tab_index() == 0 {
-            it.set_tab_index(-1);
+        if it != to && is_stop(it) {
+            set_stop(it, false);
         }
     }
-    to.set_tab_index(0);
+    set_stop(to, true);
 }
 
 /// The list's keydown handler.
@@ -44,7 +61,7 @@ pub fn keydown() -> Callback<KeyboardEvent> {
         let (Some(list), Some(target)) = (
             e.current_target()
                 .and_then(|t| t.dyn_into::<Element>().ok()),
-            e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()),
+            e.target().and_then(|t| t.dyn_into::<Element>().ok()),
         ) else {
             return;
         };
@@ -57,7 +74,7 @@ pub fn keydown() -> Callback<KeyboardEvent> {
         };
         let grid = list.has_attribute("data-rove-grid");
         let col = target.get_attribute("data-col");
-        let same_col = |i: &HtmlElement| col.is_none() || i.get_attribute("data-col") == col;
+        let same_col = |i: &Element| col.is_none() || i.get_attribute("data-col") == col;
         let to = match e.key().as_str() {
             "ArrowDown" => all.iter().skip(at + 1).find(|i| same_col(i)),
             "ArrowUp" => all[..at].iter().rev().find(|i| same_col(i)),
@@ -71,7 +88,7 @@ pub fn keydown() -> Callback<KeyboardEvent> {
         e.stop_propagation();
         if let Some(to) = to {
             move_stop(&all, to);
-            let _ = to.focus();
+            focus(to);
         }
     })
 }
@@ -82,11 +99,11 @@ pub fn focusin() -> Callback<FocusEvent> {
         let (Some(list), Some(target)) = (
             e.current_target()
                 .and_then(|t| t.dyn_into::<Element>().ok()),
-            e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()),
+            e.target().and_then(|t| t.dyn_into::<Element>().ok()),
         ) else {
             return;
         };
-        if target.has_attribute("data-rove") && target.tab_index() != 0 {
+        if target.has_attribute("data-rove") && !is_stop(&target) {
             move_stop(&items(&list), &target);
         }
     })
@@ -99,8 +116,8 @@ pub fn use_rove_stop(list: NodeRef) {
     use_effect(move || {
         if let Some(l) = list.cast::<Element>() {
             let all = items(&l);
-            if !all.is_empty() && !all.iter().any(|i| i.tab_index() == 0) {
-                all[0].set_tab_index(0);
+            if !all.is_empty() && !all.iter().any(is_stop) {
+                set_stop(&all[0], true);
             }
         }
     });
