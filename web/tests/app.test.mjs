@@ -207,7 +207,7 @@ test('undo, redo (buttons and keys) and reload restores the autosave', async () 
   s = await state(page);
   assert.equal(s.text, s2.text);
   assert.equal(s.report, cliReport(s2.text));
-  assert.equal(await page.inputValue('#scenario-text'), s2.text);
+  assert.equal(await page.inputValue('#scenario-text'), s2.source, 'the editor shows the autosaved text as written');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -229,7 +229,7 @@ test('an unapplied edit in the text panel survives other edits (never lose work)
   // Revert shows the current scenario; applying a draft keeps it as written (comments too),
   // while the scenario itself is its canonical form.
   await page.click('#revert-text');
-  assert.equal(await page.inputValue('#scenario-text'), s.text);
+  assert.equal(await page.inputValue('#scenario-text'), s.source);
   assert.equal(await page.locator('#draft-kept').count(), 0);
   const applied = await applyText(page, draft);
   assert.equal(await page.inputValue('#scenario-text'), draft);
