@@ -134,7 +134,7 @@ pub fn app() -> Html {
                 </div>
                 <div class="wb-tabs">
                     <div class="tabs" role="tablist" aria-label="more about this scenario" data-rove-grid=""
-                        onkeydown={super::rove::keydown()}>
+                        data-rove-list="" onkeydown={super::rove::keydown()}>
                         { for TABS.iter().map(|(id, label)| {
                             let on = *tab == *id;
                             let t = tab.clone();

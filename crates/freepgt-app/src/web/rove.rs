@@ -1,4 +1,4 @@
-//! One Tab stop per list (a roving tabindex): the rows of a list (the trace, the table tree,
+//! One Tab stop per list (a roving tabindex): a list is marked `data-rove-list`; the rows of a list (the trace, the table tree,
 //! the vma list, the freed and kept lists) are elements marked `data-rove`; one of them has
 //! tabindex 0, the others -1. ↑/↓ move inside the list, Home/End jump to its ends, and in a
 //! grid (`data-rove-grid` on the list, `data-col` on each cell) ←/→ move along a row while
@@ -52,22 +52,24 @@ fn move_stop(items: &[Element], to: &Element) {
     set_stop(to, true);
 }
 
+/// The row an event came from and its list (marked `data-rove-list`). Yew delegates events
+/// to its root, so `currentTarget` is not the list: the list is the row's closest one.
+fn row_and_list(e: &web_sys::Event) -> Option<(Element, Element)> {
+    let target = e.target()?.dyn_into::<Element>().ok()?;
+    let row = target.closest("[data-rove]").ok()??;
+    let list = row.closest("[data-rove-list]").ok()??;
+    Some((row, list))
+}
+
 /// The list's keydown handler.
 pub fn keydown() -> Callback<KeyboardEvent> {
     Callback::from(|e: KeyboardEvent| {
         if e.alt_key() || e.ctrl_key() || e.meta_key() {
             return;
         }
-        let (Some(list), Some(target)) = (
-            e.current_target()
-                .and_then(|t| t.dyn_into::<Element>().ok()),
-            e.target().and_then(|t| t.dyn_into::<Element>().ok()),
-        ) else {
+        let Some((target, list)) = row_and_list(&e) else {
             return;
         };
-        if !target.has_attribute("data-rove") {
-            return;
-        }
         let all = items(&list);
         let Some(at) = all.iter().position(|i| *i == target) else {
             return;
@@ -96,14 +98,10 @@ pub fn keydown() -> Callback<KeyboardEvent> {
 /// The list's focusin handler: a row focused by click or by code becomes the list's stop.
 pub fn focusin() -> Callback<FocusEvent> {
     Callback::from(|e: FocusEvent| {
-        let (Some(list), Some(target)) = (
-            e.current_target()
-                .and_then(|t| t.dyn_into::<Element>().ok()),
-            e.target().and_then(|t| t.dyn_into::<Element>().ok()),
-        ) else {
+        let Some((target, list)) = row_and_list(&e) else {
             return;
         };
-        if target.has_attribute("data-rove") && !is_stop(&target) {
+        if !is_stop(&target) {
             move_stop(&items(&list), &target);
         }
     })

@@ -127,7 +127,7 @@ pub fn tree_view(p: &TreeProps) -> Html {
             <h2 id="tree-h">{ "Page tables" }</h2>
             <p class="muted">{ format!("{path}. Tables freed by the last operation stay listed (✕) until the next one. Runs of {MIN_RUN}+ contiguous similar tables are merged; click to expand.") }</p>
             <ul class="tree" role="list" ref={roots_ref} aria-label="page-table tree (↑/↓ move, Enter opens)"
-                onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
                 <li><code>{ "pgd (one per mm, not counted)" }</code>
                     if t.roots.is_empty() { <p class="muted">{ "no lower tables" }</p> }
                     <ul>{ nodes(&t.roots, p) }</ul>
@@ -135,7 +135,7 @@ pub fn tree_view(p: &TreeProps) -> Html {
             </ul>
             if !t.leaked.is_empty() {
                 <h3 class="leaked-h">{ "☠ Leaked: still allocated, unreachable (their parent was freed under them)" }</h3>
-                <ul class="tree" id="leaked" ref={leaked_ref} onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ nodes(&t.leaked, p) }</ul>
+                <ul class="tree" id="leaked" ref={leaked_ref} data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ nodes(&t.leaked, p) }</ul>
             }
         </section>
     }

@@ -122,7 +122,7 @@ pub fn axis_view(p: &AxisProps) -> Html {
             { tools::caption(arch, lo, hi, p.zoom.is_some()) }
             <div class="axis-scroll">
             <svg id="axis" ref={svg_ref} viewBox={format!("0 0 {} {}", px(W), px(H))} role="group" aria-label="address space axis: vmas, page tables by level and flush ranges (↑/↓ move between vmas and tables, each labelled with its bounds)"
-                onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}
                 class={classes!(format!("mode-{}", p.mode.id()))}
                 onmousedown={drag.onmousedown} onmousemove={drag.onmousemove}
                 onmouseup={drag.onmouseup} onmouseleave={drag.onmouseleave}>

@@ -42,7 +42,7 @@ pub fn vma_table(p: &VmaTableProps) -> Html {
         <h3>{ format!("vmas ({n})") }</h3>
         <div class="scroll">
         <table class="vmas" id="vma-list" data-rove-grid="" aria-label="vmas (arrow keys move between the buttons)"
-            onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+            data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
             <thead><tr><th scope="col">{ "name" }</th><th scope="col">{ "start" }</th><th scope="col">{ "end" }</th><th scope="col">{ "size" }</th><th scope="col">{ "actions" }</th></tr></thead>
             <tbody>{ for rows }</tbody>
         </table>

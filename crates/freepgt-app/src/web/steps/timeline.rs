@@ -65,7 +65,7 @@ pub fn timeline(p: &AtProps) -> Html {
         <div class="step-cols">
             <ol class="step-timeline" id="step-timeline" ref={list} start={(lo + 1).to_string()}
                 aria-label="the operation's trace events (↑/↓ move, Enter shows one)"
-                onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ for items }</ol>
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ for items }</ol>
             <div>{ detail(sim, c) }</div>
         </div>
         if lo > 0 || hi < events.len() { <p class="muted small">{ format!("Showing events {}–{} of {}.", lo + 1, hi, events.len()) }</p> }
