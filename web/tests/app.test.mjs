@@ -70,7 +70,7 @@ test('edit with form, drag and clicks; everything shown equals the CLI', async (
   const x0 = await xOf(page, '0xa00000');
   const x1 = await xOf(page, '0xb00000');
   assert.ok(x0 !== null && x1 !== null && x1 - x0 > 10, `axis positions ${x0} ${x1}`);
-  const y = await axisY(page);
+  let y = await axisY(page);
   s = await changes(page, async () => {
     await page.mouse.move(x0 + 1, y);
     await page.mouse.down();
@@ -96,6 +96,7 @@ test('edit with form, drag and clicks; everything shown equals the CLI', async (
   assert.match(s.text, /^touch 0x600000 0x800000$/m);
   await page.check('#mode-fault');
   const xf = await xOf(page, '0xa80000');
+  y = await axisY(page); // the page may have scrolled to the button clicked above
   s = await changes(page, () => page.mouse.click(xf, y));
   assert.match(s.text.trim().split('\n').at(-1), /^touch 0xa[78][0-9a-f]{4}$/);
   assertMatchesCli(s, 'after faults');
@@ -106,6 +107,7 @@ test('edit with form, drag and clicks; everything shown equals the CLI', async (
   await page.check('#mode-select');
   const xs0 = await xOf(page, '0x400000');
   const xs1 = await xOf(page, '0x800000');
+  y = await axisY(page);
   await page.mouse.move(xs0 + 0.5, y);
   await page.mouse.down();
   await page.mouse.move(xs1 - 0.5, y, { steps: 5 });

@@ -116,7 +116,7 @@ pub fn app() -> Html {
                     <section class="panel" id="picture" aria-labelledby="axis-h">
                         <h2 id="axis-h">{ "Address space" }</h2>
                         if s.intro {
-                            <p class="intro" id="intro">{ "The picture is one process's address space: its vmas on top, one row of page tables per level below, drawn as of the step shown. Here munmap removes the middle of three small vmas; step with → to watch free_pgd_range trim its range to nothing." }</p>
+                            <p class="intro" id="intro">{ "The picture: this process's vmas on top, its page tables by level below, as of the step shown. Press → to walk munmap's free_pgd_range." }</p>
                         }
                         { picture }
                         <export::Export sim={s.sim.clone()} />
