@@ -384,15 +384,26 @@ impl Mm {
     /// (O(tables in the range), never O(the range)).
     fn check_fault_size(&self, r: AddrRange) -> Result<(), OpError> {
         let arch = self.arch;
+        let spans = |level: Level| {
+            let shift = arch.shift(arch.parent_level(level).unwrap_or(Level::Pgd));
+            ((r.end.as_u64() - 1) >> shift) - (r.start.as_u64() >> shift) + 1
+        };
+        let live = self.pt.counts().total();
+        // Every span new is the most the fault can add: far from the limit (a one-page touch
+        // adds at most one table per level) no walk is needed, and a million touches skip it.
+        let at_most = arch
+            .real_levels()
+            .fold(0u64, |n, level| n.saturating_add(spans(level)));
+        if live.saturating_add(at_most) <= MAX_LIVE_TABLES {
+            return Ok(());
+        }
         let present = self.pt.reachable_meeting(r);
         let mut new_tables = 0u64;
         for level in arch.real_levels() {
-            let shift = arch.shift(arch.parent_level(level).unwrap_or(Level::Pgd));
-            let spans = ((r.end.as_u64() - 1) >> shift) - (r.start.as_u64() >> shift) + 1;
+            let spans = spans(level);
             let have = present.iter().filter(|t| t.level == level).count() as u64;
             new_tables += spans - have.min(spans);
         }
-        let live = self.pt.counts().total();
         if live.saturating_add(new_tables) > MAX_LIVE_TABLES {
             return Err(OpError::TooManyTables {
                 range: r,

@@ -25,6 +25,8 @@ pub fn app() -> Html {
     use_url_sync(s, d.clone());
     use_autosave(s.sim.clone(), s.source.clone(), s.embed);
     use_undo_keys(d.clone());
+    // In an embed: size the host's frame to the content, follow the host's theme.
+    super::embed_frame::use_embed_frame(s.embed);
     {
         let s = s.clone();
         use_effect(move || test_hook::rendered(&s));

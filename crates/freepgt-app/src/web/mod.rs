@@ -18,11 +18,14 @@
 //! | `rove` | one Tab stop per list, arrow keys inside (roving tabindex) |
 //! | `compare` | 2.6.11 vs 2.6.12 per step, with the totals chart |
 //! | `share`, `export` | links, embeds and downloads |
+//! | `embed_frame`, `embed_ways` | an embed sizing its host's frame and following its theme; the Share panel's ways to embed |
 
 mod app;
 mod axis;
 mod compare;
 mod edit;
+mod embed_frame;
+mod embed_ways;
 mod explain;
 mod export;
 mod header;

@@ -291,16 +291,18 @@ pub fn share_panel(p: &LinkProps) -> Html {
     html! {
         <div class="share">
             <button type="button" id="share" ref={button} aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
+            <a class="book-link" id="book-link" href="book/" target="_blank" rel="noopener" title="The book: the scenario language, the patch case by case, embedding">{ "📖 Book" }</a>
             if *open {
                 <div class="share-panel" role="region" aria-label="share this scenario (Escape closes)">
                     <label>{ format!("Link ({} characters)", link.len()) }
                         <input id="share-link" type="text" readonly=true value={link.clone()} />
                     </label>
                     <button type="button" id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
-                    <label>{ "Embed in a page (or add web/embed.js and write a <pre class=\"freepgt\">)" }
+                    <label>{ "Embed in a page (iframe)" }
                         <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
                     </label>
                     <button type="button" id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
+                    <super::embed_ways::EmbedWays sim={p.sim.clone()} step={p.step} compare={p.compare} />
                     if let Some(msg) = *status { <span class="muted" role="status">{ msg }</span> }
                 </div>
             }
