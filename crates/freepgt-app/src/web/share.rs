@@ -302,7 +302,7 @@ pub fn share_panel(p: &LinkProps) -> Html {
                         <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
                     </label>
                     <button type="button" id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
-                    <super::embed_ways::EmbedWays sim={p.sim.clone()} step={p.step} compare={p.compare} />
+                    <super::embed_ways::EmbedWays sim={p.sim.clone()} source={p.source.clone()} step={p.step} compare={p.compare} />
                     if let Some(msg) = *status { <span class="muted" role="status">{ msg }</span> }
                 </div>
             }
