@@ -247,6 +247,6 @@ test('the book ships with the playground: dist/book/ embeds from the same server
   assert.equal(await page.inputValue('#embed-js-url'), `${server.url}embed.js`);
   assert.match(await page.inputValue('#embed-pre'), /^<script src="http:\/\/127\.0\.0\.1:\d+\/embed\.js" defer><\/script>\n<pre class="freepgt"/);
   assert.match(await page.inputValue('#embed-fence'), /^```freepgt/);
-  assert.match(await page.inputValue('#embed-iframe'), /^<iframe src=/);
+  assert.match(await page.inputValue('#embed-snippet'), /^<iframe src=/);
   await context.close();
 });

@@ -57,7 +57,6 @@ pub fn app() -> Html {
         }
     });
     let step_table = at.and_then(|c| table_at(&s.sim, c));
-    let folded_pud = s.sim.arch().is_some_and(|a| a.folded(freepgt::Level::Pud));
 
     let picture = html! {
         <axis::AxisView sim={view.clone()} tree={tree.clone()} at={at} mode={s.mode}
@@ -125,7 +124,7 @@ pub fn app() -> Html {
                     </section>
                     <div class="wb-walk">
                         { steps }
-                        <tree::TreeView tree={tree} folded_pud={folded_pud} inspected={s.inspected}
+                        <tree::TreeView tree={tree} arch={s.sim.arch().map(|a| a.id)} inspected={s.inspected}
                             expanded={s.expanded.clone()} step_table={step_table} dispatch={d.clone()} />
                     </div>
                 </div>

@@ -1,8 +1,8 @@
 //! The Share panel's "Embed in documentation" part: the address of this deployment's
-//! `embed.js` and the three ways to embed the current scenario (iframe, `<pre>`, Markdown
-//! fence), each ready to copy. The snippets are built by [`crate::embed_snippets`].
+//! `embed.js` and, beside the panel's iframe snippet (way 1), the other two ways to embed the
+//! current scenario (a `<pre>` and a Markdown fence), each ready to copy. The snippets are built by [`crate::embed_snippets`].
 
-use super::share::{base_url, embed_snippet, LinkProps};
+use super::share::{base_url, LinkProps};
 use crate::embed_snippets::{embed_js_url, fence_snippet, pre_snippet};
 use crate::state::link;
 use yew::prelude::*;
@@ -19,17 +19,14 @@ pub fn embed_ways(p: &LinkProps) -> Html {
     let (pre_rows, fence_rows) = (rows(&pre), rows(&fence));
     html! {
         <details class="embed-ways" id="embed-ways">
-            <summary>{ "Embed in documentation: iframe, <pre> or Markdown fence" }</summary>
+            <summary>{ "2. and 3.: embed.js with a <pre> or a Markdown fence (frames fit their content)" }</summary>
             <label>{ "embed.js of this playground (load it once per page)" }
                 <input id="embed-js-url" type="text" readonly=true value={script} />
             </label>
-            <label>{ "1. iframe (no script; fixed height)" }
-                <textarea id="embed-iframe" readonly=true rows="3" value={embed_snippet(&shared)} />
-            </label>
-            <label>{ "2. <pre> with embed.js (fits its content)" }
+            <label>{ "2. <pre class=\"freepgt\"> in HTML" }
                 <textarea id="embed-pre" readonly=true rows={pre_rows} value={pre} />
             </label>
-            <label>{ "3. Markdown fence (mdBook, Hugo, Jekyll, Docusaurus; with embed.js on the page)" }
+            <label>{ "3. Markdown fence (mdBook, Hugo, Jekyll, Docusaurus, Sphinx)" }
                 <textarea id="embed-fence" readonly=true rows={fence_rows} value={fence} />
             </label>
             <a href="book/embedding.html" target="_blank" rel="noopener">{ "How embedding works (the book)" }</a>

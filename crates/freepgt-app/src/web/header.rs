@@ -101,6 +101,8 @@ pub fn header(p: &HeaderProps) -> Html {
     let v = &p.view;
     let c = crate::model::counts(v.mm.as_ref());
     let folded_pud = p.sim.arch().is_some_and(|a| a.folded(Level::Pud));
+    let folded_pmd = p.sim.arch().is_some_and(|a| a.folded(Level::Pmd));
+    let pgd_pmds = p.sim.arch().is_some_and(|a| a.pgd_owns_pmds);
     let earlier = v.ops.len() < p.sim.ops.len();
     let at = match v.ops.last() {
         Some(op) if earlier => format!("after line {}: {op}", v.header_lines() + v.ops.len()),
@@ -142,7 +144,7 @@ pub fn header(p: &HeaderProps) -> Html {
             </div>
             <dl class="counts" id="counts" aria-label={format!("live page tables and vmas, {at}")}>
                 <div><dt>{ "pte tables" }</dt><dd id="count-pte">{ c.pte }</dd></div>
-                <div><dt>{ "pmd tables" }</dt><dd id="count-pmd">{ c.pmd }</dd></div>
+                <div><dt title={ pgd_pmds.then_some("i386 PAE: the pmd tables are allocated with the pgd and never freed by free_pgtables") }>{ if pgd_pmds { "pmd tables (the pgd's)" } else { "pmd tables" } }</dt><dd id="count-pmd">{ if folded_pmd { "folded".to_string() } else { c.pmd.to_string() } }</dd></div>
                 <div><dt>{ "pud tables" }</dt><dd id="count-pud">{ if folded_pud { "folded".to_string() } else { c.pud.to_string() } }</dd></div>
                 <div><dt>{ "vmas" }</dt><dd id="count-vmas">{ v.mm.as_ref().map_or(0, |m| m.vmas().len()) }</dd></div>
                 <div class="counts-at" id="counts-at"><dt class="sr-only">{ "as of" }</dt><dd class={classes!(earlier.then_some("earlier"))}>{ at.clone() }</dd></div>

@@ -298,7 +298,7 @@ pub fn share_panel(p: &LinkProps) -> Html {
                         <input id="share-link" type="text" readonly=true value={link.clone()} />
                     </label>
                     <button type="button" id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
-                    <label>{ "Embed in a page (iframe)" }
+                    <label>{ "1. iframe (any page, no script; fixed height)" }
                         <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
                     </label>
                     <button type="button" id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
