@@ -118,8 +118,8 @@ pub fn spell(arch: &Arch, kernel: Kernel, events: &[Event], i: usize) -> String 
             None => "flush_tlb_pgtables has an empty body on x86_64 (\"does not keep any page table caches in TLB\"): it costs nothing.".into(),
             Some(v) => {
                 let mut s = format!(
-                    "sparc64 demaps the VPTE page of each PMD block in [{}, {}) (s = start & PMD_MASK, e = (end + PMD_SIZE - 1) & PMD_MASK): {} page(s) in {} batch flush(es) of up to {batch}, batch assumed empty on entry (modelling choice).",
-                    v.s, v.e, v.pages, v.batches
+                    "sparc64 demaps the VPTE page of each PMD block in [{}, {}) (s = start & PMD_MASK, e = (end + PMD_SIZE - 1) & PMD_MASK): {} page(s) in {} batch flush(es) of up to {batch}, the first starting with the {} pte flush(es) the zap left queued.",
+                    v.s, v.e, v.pages, v.batches, v.queued
                 );
                 if v.swapped {
                     s.push_str(" ⚠ Derived from the arithmetic: ve came out below vs (the VPTE address wrapped), so the kernel swaps them (\"straddles the VA space hole\") and demaps everything between: the page count above.");

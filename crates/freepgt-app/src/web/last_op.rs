@@ -64,7 +64,7 @@ fn frees(last: LastOp<'_>, arch: &Arch, d: &Dispatch) -> Html {
         if let Some(spec) = arch.vpte {
             { { let (pg, bt) = vpte_totals(last.outcome); html! {
                 <p id="vpte-total"><code>{ format!("vpte_pages {pg} batches {bt}") }</code>
-                <small class="muted">{ format!(" — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds {}. Modelling choice: the batch is assumed empty on entry.", spec.batch_nr) }</small></p>
+                <small class="muted">{ format!(" — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds {}; the first flush starts with the pte flushes the zap left queued.", spec.batch_nr) }</small></p>
             } } }
         }
         <p class="muted">{ format!("walk loop visits: pgd={} pud={} pmd={}", v.pgd, v.pud, v.pmd) }</p>
