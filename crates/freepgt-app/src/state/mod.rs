@@ -420,6 +420,35 @@ mod tests {
     }
 
     #[test]
+    fn header_settings_reach_the_mm() {
+        // ARM's FIRST_USER_ADDRESS (one page) applies without a header line, and config and
+        // max_map_count lines are kept, counted and obeyed.
+        let text =
+            "arch arm\nconfig preempt\nmax_map_count 1\nvma 0x1000 0x2000\nvma 0x3000 0x4000\n";
+        let sim = Sim::from_text(text).unwrap();
+        assert_eq!(sim.text, text);
+        assert_eq!(sim.header_lines(), 3);
+        assert_eq!(sim.report, freepgt::report::report(text, REPORT_OPTS).0);
+        let mm = sim.mm.as_ref().unwrap();
+        assert_eq!(mm.first_user_address(), VirtAddr::new(0x1000));
+        assert_eq!(mm.max_map_count(), 1);
+        assert!(Sim::from_text("arch arm\nvma 0 1000\n")
+            .unwrap_err()
+            .to_string()
+            .contains("below FIRST_USER_ADDRESS 0x1000"));
+        // map_count 2 > 1: the third vma is refused, naming the line it would take.
+        assert_eq!(
+            sim.push(Op::Vma {
+                range: r(0x5000, 0x6000),
+                name: None
+            })
+            .unwrap_err()
+            .to_string(),
+            "error line 6: do_mmap_pgoff fails with ENOMEM: map_count 2 > max_map_count 1"
+        );
+    }
+
+    #[test]
     fn report_equals_the_core_report_for_every_preset() {
         for p in freepgt::presets::ALL {
             // The large preset is slow in a debug build; a smaller one of the same shape.

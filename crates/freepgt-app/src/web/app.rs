@@ -48,7 +48,6 @@ pub fn app() -> Html {
         }
     });
     let step_table = at.and_then(|c| table_at(&s.sim, c));
-    let folded_pud = s.sim.arch().is_some_and(|a| a.folded(freepgt::Level::Pud));
 
     let picture = html! {
         <axis::AxisView sim={view.clone()} tree={tree.clone()} at={at} mode={s.mode}
@@ -101,7 +100,7 @@ pub fn app() -> Html {
                 <compare::Compare sim={s.sim.clone()} on={s.compare} dispatch={d.clone()} />
                 <edit::Edit sim={s.sim.clone()} selection={s.selection} dispatch={d.clone()} />
                 <last_op::LastOpPanel sim={s.sim.clone()} inspected={s.inspected} dispatch={d.clone()} />
-                <tree::TreeView tree={tree} folded_pud={folded_pud} inspected={s.inspected}
+                <tree::TreeView tree={tree} arch={s.sim.arch().map(|a| a.id)} inspected={s.inspected}
                     expanded={s.expanded.clone()} step_table={step_table} dispatch={d.clone()} />
                 <scenario_text::ScenarioText sim={s.sim.clone()} error={s.text_error.clone()} dispatch={d.clone()} />
                 { report }

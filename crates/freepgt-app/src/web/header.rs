@@ -57,6 +57,8 @@ pub fn header(p: &HeaderProps) -> Html {
     };
     let c = crate::model::counts(p.sim.mm.as_ref());
     let folded_pud = p.sim.arch().is_some_and(|a| a.folded(Level::Pud));
+    let folded_pmd = p.sim.arch().is_some_and(|a| a.folded(Level::Pmd));
+    let pgd_pmds = p.sim.arch().is_some_and(|a| a.pgd_owns_pmds);
     html! {
         <header class="topbar">
             <h1>{ "freepgt playground" }<small>{ " · free_pgtables use vma list (2.6.12)" }</small></h1>
@@ -90,7 +92,7 @@ pub fn header(p: &HeaderProps) -> Html {
             </div>
             <dl class="counts" id="counts" aria-label="live page tables">
                 <div><dt>{ "pte tables" }</dt><dd id="count-pte">{ c.pte }</dd></div>
-                <div><dt>{ "pmd tables" }</dt><dd id="count-pmd">{ c.pmd }</dd></div>
+                <div><dt title={ pgd_pmds.then_some("i386 PAE: the pmd tables are allocated with the pgd and never freed by free_pgtables") }>{ if pgd_pmds { "pmd tables (the pgd's)" } else { "pmd tables" } }</dt><dd id="count-pmd">{ if folded_pmd { "folded".to_string() } else { c.pmd.to_string() } }</dd></div>
                 <div><dt>{ "pud tables" }</dt><dd id="count-pud">{ if folded_pud { "folded".to_string() } else { c.pud.to_string() } }</dd></div>
                 <div><dt>{ "vmas" }</dt><dd id="count-vmas">{ p.sim.mm.as_ref().map_or(0, |m| m.vmas().len()) }</dd></div>
                 <div><dt>{ "ops" }</dt><dd>{ p.sim.ops.len() }</dd></div>

@@ -58,13 +58,13 @@ fn frees(last: LastOp<'_>, arch: &Arch, d: &Dispatch) -> Html {
         <ul class="flushes" id="flush-list">
             { for fl.iter().map(|f| html! { <li>
                 <code>{ format!("flush {} {}", f.start, f.end) }</code>
-                if let Some(c) = f.vpte { <span class="vpte">{ format!(" — VPTE [{}, {}){}: {} page(s), {} batch(es)", c.vs, c.ve, if c.swapped { " (straddle swap fired)" } else { "" }, c.pages, c.batches) }</span> }
+                if let Some(c) = f.vpte { <span class="vpte">{ format!(" — VPTE [{}, {}){}: {} page(s) after {} queued pte(s), {} batch(es)", c.vs, c.ve, if c.swapped { " (straddle swap fired)" } else { "" }, c.pages, c.queued, c.batches) }</span> }
             </li> }) }
         </ul>
         if let Some(spec) = arch.vpte {
             { { let (pg, bt) = vpte_totals(last.outcome); html! {
                 <p id="vpte-total"><code>{ format!("vpte_pages {pg} batches {bt}") }</code>
-                <small class="muted">{ format!(" — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds {}; the first flush starts with the pte flushes the zap left queued.", spec.batch_nr) }</small></p>
+                <small class="muted">{ format!(" — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds {}, and the first flush shares its batch with the ptes the zap left queued (ZAP_BLOCK_SIZE from the config header).", spec.batch_nr) }</small></p>
             } } }
         }
         <p class="muted">{ format!("walk loop visits: pgd={} pud={} pmd={}", v.pgd, v.pud, v.pmd) }</p>

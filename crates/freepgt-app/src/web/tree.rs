@@ -1,4 +1,5 @@
-//! The page-table tree: pgd → pud → pmd → pte (sparc64: pgd → pmd → pte), runs merged.
+//! The page-table tree: pgd → pud → pmd → pte, or fewer levels where the arch folds some
+//! (from its data), runs merged.
 
 use super::Dispatch;
 use crate::model::{human_size, rows, Node, Row, Status, Tree};
@@ -17,8 +18,8 @@ const MAX_EXPANDED: usize = 512;
 pub struct TreeProps {
     /// The tree drawn.
     pub tree: Rc<Tree>,
-    /// The pud level is folded (sparc64).
-    pub folded_pud: bool,
+    /// The arch, whose data says which levels hold tables.
+    pub arch: Option<freepgt::ArchId>,
     /// The table whose explanation is shown.
     pub inspected: Option<TableKey>,
     /// Expanded runs (by their first table).
@@ -103,6 +104,7 @@ fn node(n: &Node, p: &TreeProps) -> Html {
                 <span class="icon" aria-hidden="true">{ n.status.icon() }</span>
                 <code>{ node_line(n) }</code>
                 if n.status != Status::Live { <span class="badge">{ n.status.word() }</span> }
+                if n.owned_by_pgd { <span class="badge pgd-owned" title="allocated by pgd_alloc with the mm, freed by pgd_free; pud_clear and pmd_free_tlb do nothing">{ "part of the pgd" }</span> }
             </button>
             if !n.children.is_empty() {
                 <ul>{ nodes(&n.children, p) }</ul>
@@ -111,14 +113,41 @@ fn node(n: &Node, p: &TreeProps) -> Html {
     }
 }
 
+/// The levels that hold tables, from the arch's data: "pgd → pmd → pte (pud folded)" and so
+/// on, saying which levels are folded and when the pmd tables belong to the pgd.
+fn level_path(a: &freepgt::Arch) -> String {
+    use freepgt::Level;
+    let mut path = vec!["pgd"];
+    path.extend(a.real_levels().map(|l| l.name()));
+    let folded: Vec<&str> = [Level::Pud, Level::Pmd]
+        .into_iter()
+        .filter(|l| a.folded(*l))
+        .map(|l| l.name())
+        .collect();
+    let mut notes = Vec::new();
+    if !folded.is_empty() {
+        notes.push(format!("{} folded", folded.join(" and ")));
+    }
+    if a.pgd_owns_pmds {
+        notes.push(format!(
+            "the {} user pmd tables are part of the pgd: allocated with it, never freed by a walk",
+            a.user_ptrs_per_pgd()
+        ));
+    }
+    let mut s = path.join(" → ");
+    if !notes.is_empty() {
+        s.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    s
+}
+
 #[function_component(TreeView)]
 pub fn tree_view(p: &TreeProps) -> Html {
     let t = &p.tree;
-    let path = if p.folded_pud {
-        "pgd → pmd → pte (pud folded)"
-    } else {
-        "pgd → pud → pmd → pte"
-    };
+    let path = p.arch.map_or_else(
+        || "pgd → pud → pmd → pte".to_string(),
+        |a| level_path(a.arch()),
+    );
     html! {
         <section class="panel" id="tree" aria-labelledby="tree-h">
             <h2 id="tree-h">{ "Page tables" }</h2>

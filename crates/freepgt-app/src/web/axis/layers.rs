@@ -157,7 +157,14 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
     let mut out = Vec::new();
     for level in &rows.levels {
         let y = rows.y(*level).unwrap_or(Y_ROWS);
-        out.push(html! { <text class="row-label" x="2" y={px(y + 8.0)}>{ level.name() }</text> });
+        // A level whose tables belong to the pgd (PAE's pmds) says so on its row.
+        let owned = all.iter().any(|t| t.level == *level && t.owned_by_pgd);
+        let label = if owned {
+            format!("{} (pgd's)", level.name())
+        } else {
+            level.name().to_string()
+        };
+        out.push(html! { <text class="row-label" data-level={level.name()} x="2" y={px(y + 8.0)}>{ label }</text> });
         for status in Status::ALL {
             let mut pieces = Vec::new();
             for (i, t) in all.iter().enumerate() {
