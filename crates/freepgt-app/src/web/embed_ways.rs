@@ -10,7 +10,8 @@ use yew::prelude::*;
 /// The three embed snippets and the embed.js address, as read-only text fields.
 #[function_component(EmbedWays)]
 pub fn embed_ways(p: &LinkProps) -> Html {
-    let shared = link(&p.sim, p.step, false, p.compare);
+    let text = p.source.as_deref().unwrap_or(&p.sim.text);
+    let shared = link(text, p.step, false, p.compare);
     let script = embed_js_url(&base_url());
     let pre = pre_snippet(&script, &shared.text, shared.step, shared.compare);
     let fence = fence_snippet(&shared.text, shared.step, shared.compare);

@@ -38,17 +38,17 @@ fn frees(last: LastOp<'_>, arch: &Arch, d: &Dispatch) -> Html {
     html! { <>
         <h3>{ format!("Freed tables ({})", freed.len()) }</h3>
         if freed.is_empty() { <p class="muted">{ "none" }</p> }
-        <ul class="tables" id="freed-list">
-            { for freed.iter().map(|&(level, base)| html! {
-                <li class="st-freed"><button type="button" class="linkish" onclick={inspect(d, TableKey { level, base })}>
+        <ul class="tables" id="freed-list" data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+            { for freed.iter().enumerate().map(|(i, &(level, base))| html! {
+                <li class="st-freed"><button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(i == 0)} onclick={inspect(d, TableKey { level, base })}>
                     <span class="icon" aria-hidden="true">{ "✕" }</span>{ format!("free {level} {base}") }</button></li>
             }) }
         </ul>
         if !kept.is_empty() {
             <h3>{ format!("Walked but kept ({})", kept.len()) }</h3>
-            <ul class="tables" id="kept-list">
-                { for kept.iter().map(|(key, e)| html! {
-                    <li class="st-kept"><button type="button" class="linkish" onclick={inspect(d, *key)}>
+            <ul class="tables" id="kept-list" data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+                { for kept.iter().enumerate().map(|(i, (key, e))| html! {
+                    <li class="st-kept"><button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(i == 0)} onclick={inspect(d, *key)}>
                         <span class="icon" aria-hidden="true">{ "●" }</span>{ e.to_string() }</button></li>
                 }) }
             </ul>
@@ -78,9 +78,9 @@ fn orphans(mm: &Mm, d: &Dispatch) -> Html {
     }
     html! { <>
         <h3>{ format!("Orphan tables ({}) — linked, but no vma leads free_pgtables to them", orphans.len()) }</h3>
-        <ul class="tables" id="orphan-list">
-            { for orphans.iter().take(100).map(|t| html! {
-                <li class="st-orphan"><button type="button" class="linkish" onclick={inspect(d, TableKey { level: t.level, base: t.base })}>
+        <ul class="tables" id="orphan-list" data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+            { for orphans.iter().take(100).enumerate().map(|(i, t)| html! {
+                <li class="st-orphan"><button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(i == 0)} onclick={inspect(d, TableKey { level: t.level, base: t.base })}>
                     <span class="icon" aria-hidden="true">{ "⚠" }</span>{ format!("orphan {} {}", t.level, t.base) }</button></li>
             }) }
         </ul>

@@ -65,7 +65,7 @@ fn run_row(run: &[Node], p: &TreeProps) -> Html {
     );
     html! {
         <li class={classes!("run", format!("st-{}", first.status.word()))}>
-            <button type="button" class="run-toggle" aria-expanded={open.to_string()}
+            <button type="button" class="run-toggle" data-rove="" tabindex="-1" aria-expanded={open.to_string()}
                 onclick={super::send(&p.dispatch, Action::ToggleRun(key))}>
                 <span aria-hidden="true">{ if open { "▾ " } else { "▸ " } }</span>
                 <span class="icon" aria-hidden="true">{ first.status.icon() }</span>
@@ -98,7 +98,7 @@ fn node(n: &Node, p: &TreeProps) -> Html {
     let step_here = p.step_table == Some(key);
     html! {
         <li class={classes!(format!("st-{}", n.status.word()), selected.then_some("selected"), step_here.then_some("step-current"))}>
-            <button type="button" class="tbl-btn" data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
+            <button type="button" class="tbl-btn" data-rove="" tabindex={crate::web::rove::tabindex(selected || step_here)} data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
                 aria-pressed={selected.to_string()}
                 onclick={super::send(&p.dispatch, Action::Inspect(Some(key)))}>
                 <span class="icon" aria-hidden="true">{ n.status.icon() }</span>
@@ -144,6 +144,9 @@ fn level_path(a: &freepgt::Arch) -> String {
 #[function_component(TreeView)]
 pub fn tree_view(p: &TreeProps) -> Html {
     let t = &p.tree;
+    let (roots_ref, leaked_ref) = (use_node_ref(), use_node_ref());
+    crate::web::rove::use_rove_stop(roots_ref.clone());
+    crate::web::rove::use_rove_stop(leaked_ref.clone());
     let path = p.arch.map_or_else(
         || "pgd → pud → pmd → pte".to_string(),
         |a| level_path(a.arch()),
@@ -152,7 +155,8 @@ pub fn tree_view(p: &TreeProps) -> Html {
         <section class="panel" id="tree" aria-labelledby="tree-h">
             <h2 id="tree-h">{ "Page tables" }</h2>
             <p class="muted">{ format!("{path}. Tables freed by the last operation stay listed (✕) until the next one. Runs of {MIN_RUN}+ contiguous similar tables are merged; click to expand.") }</p>
-            <ul class="tree" role="list">
+            <ul class="tree" role="list" ref={roots_ref} aria-label="page-table tree (↑/↓ move, Enter opens)"
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
                 <li><code>{ "pgd (one per mm, not counted)" }</code>
                     if t.roots.is_empty() { <p class="muted">{ "no lower tables" }</p> }
                     <ul>{ nodes(&t.roots, p) }</ul>
@@ -160,7 +164,7 @@ pub fn tree_view(p: &TreeProps) -> Html {
             </ul>
             if !t.leaked.is_empty() {
                 <h3 class="leaked-h">{ "☠ Leaked: still allocated, unreachable (their parent was freed under them)" }</h3>
-                <ul class="tree" id="leaked">{ nodes(&t.leaked, p) }</ul>
+                <ul class="tree" id="leaked" ref={leaked_ref} data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ nodes(&t.leaked, p) }</ul>
             }
         </section>
     }
