@@ -30,6 +30,8 @@ step "trunk build --release"
 trunk build --release
 
 step "the book (mdBook, docs/) into dist/book/"
+# Trunk's post_build hook already built it (so trunk serve ships it too); building it again
+# here takes half a second and fails loudly if mdbook is missing.
 scripts/build-book.sh
 test -f dist/book/reference.html
 

@@ -70,7 +70,7 @@ test('edit with form, drag and clicks; everything shown equals the CLI', async (
   const x0 = await xOf(page, '0xa00000');
   const x1 = await xOf(page, '0xb00000');
   assert.ok(x0 !== null && x1 !== null && x1 - x0 > 10, `axis positions ${x0} ${x1}`);
-  const y = await axisY(page);
+  let y = await axisY(page);
   s = await changes(page, async () => {
     await page.mouse.move(x0 + 1, y);
     await page.mouse.down();
@@ -96,6 +96,7 @@ test('edit with form, drag and clicks; everything shown equals the CLI', async (
   assert.match(s.text, /^touch 0x600000 0x800000$/m);
   await page.check('#mode-fault');
   const xf = await xOf(page, '0xa80000');
+  y = await axisY(page); // the page may have scrolled to the button clicked above
   s = await changes(page, () => page.mouse.click(xf, y));
   assert.match(s.text.trim().split('\n').at(-1), /^touch 0xa[78][0-9a-f]{4}$/);
   assertMatchesCli(s, 'after faults');
@@ -106,6 +107,7 @@ test('edit with form, drag and clicks; everything shown equals the CLI', async (
   await page.check('#mode-select');
   const xs0 = await xOf(page, '0x400000');
   const xs1 = await xOf(page, '0x800000');
+  y = await axisY(page);
   await page.mouse.move(xs0 + 0.5, y);
   await page.mouse.down();
   await page.mouse.move(xs1 - 0.5, y, { steps: 5 });
@@ -207,7 +209,7 @@ test('undo, redo (buttons and keys) and reload restores the autosave', async () 
   s = await state(page);
   assert.equal(s.text, s2.text);
   assert.equal(s.report, cliReport(s2.text));
-  assert.equal(await page.inputValue('#scenario-text'), s2.text);
+  assert.equal(await page.inputValue('#scenario-text'), s2.source, 'the editor shows the autosaved text as written');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -226,13 +228,16 @@ test('an unapplied edit in the text panel survives other edits (never lose work)
   assert.match(s.text, /touch 0x400000 0x401000/);
   assert.equal(await page.inputValue('#scenario-text'), draft);
   await page.waitForSelector('#draft-kept');
-  // Revert shows the current scenario; applying a draft shows its canonical form.
+  // Revert shows the current scenario; applying a draft keeps it as written (comments too),
+  // while the scenario itself is its canonical form.
   await page.click('#revert-text');
-  assert.equal(await page.inputValue('#scenario-text'), s.text);
+  assert.equal(await page.inputValue('#scenario-text'), s.source);
   assert.equal(await page.locator('#draft-kept').count(), 0);
   const applied = await applyText(page, draft);
-  assert.equal(await page.inputValue('#scenario-text'), applied.text);
+  assert.equal(await page.inputValue('#scenario-text'), draft);
+  assert.equal(applied.source, draft);
   assert.doesNotMatch(applied.text, /half-written/);
+  assert.equal(applied.report, cliReport(draft));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -94,7 +94,7 @@ export async function changes(page, fn) {
 /** The CLI's report for a scenario text: the oracle the app must equal. */
 export function cliReport(text) {
   if (!existsSync(cli)) throw new Error(`no CLI at ${cli}: cargo build --profile cli -p freepgt-cli`);
-  return execFileSync(cli, ['run', '--visits', '--orphans', '-'], { input: text, encoding: 'utf8' });
+  return execFileSync(cli, ['run', '--visits', '--orphans', '-'], { input: text, encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
 /** The lines the last command of a report printed after its echo. */

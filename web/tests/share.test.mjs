@@ -157,7 +157,7 @@ test('the docs page embeds, from another origin and under a sub-path, without st
   const host = mkdtempSync(path.join(tmpdir(), 'freepgt-host-'));
   writeFileSync(path.join(host, 'index.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
 <input id="host-input" autofocus>
-<pre class="freepgt" data-step="5" data-height="380">
+<pre class="freepgt" data-step="5">
 ${SMALL}</pre>
 <script src="${play}embed.js" defer></script>`);
   const hostUrl = await serveDir(host);
@@ -173,7 +173,10 @@ ${SMALL}</pre>
   const docs = await browser.newPage();
   await docs.goto(`${play}docs/`);
   await docs.waitForFunction(() => document.querySelectorAll('figure.freepgt-embed iframe').length === 4);
-  for (const f of docs.frames().slice(1)) {
+  // The frames are lazy and grow to fit their content: bring each near the viewport to load it.
+  for (const h of await docs.$$('figure.freepgt-embed iframe')) {
+    await h.scrollIntoViewIfNeeded();
+    const f = await h.contentFrame();
     await f.waitForFunction(() => window.freepgtApp && window.freepgtApp.state() !== null);
     assert.match(await f.evaluate(() => window.freepgtApp.state().report), /^> arch /);
   }

@@ -141,7 +141,8 @@ test('←/→ move the step, but not while typing in a field', async () => {
 
 test('compare mode: totals equal `freepgt compare` and `run --visits` under both kernels, for every preset', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
-  const ids = await page.locator('#preset option').evaluateAll((os) => os.map((o) => o.value));
+  const ids = await page.locator('#preset option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+  await page.click('#tab-compare');
   await page.click('#compare-toggle');
   for (const id of ids) {
     const s = await load(page, id);
@@ -221,7 +222,10 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['mob
       await load(page, id);
       await page.click('#step-start');
       for (let i = 0; i < 9 && await page.isEnabled('#step-fwd'); i++) await page.click('#step-fwd');
-      if (!(await page.isChecked('#compare-toggle'))) await page.click('#compare-toggle');
+      if (!(await page.isChecked('#compare-toggle'))) {
+        await page.click('#tab-compare');
+        await page.click('#compare-toggle');
+      }
       await page.locator('#steps').screenshot({ path: await screenshot(page, `steps-${id}-${name}`).then((f) => f.replace(/\.png$/, '-panel.png')) });
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -240,6 +244,7 @@ test('the step and compare mode go into the link and come back from it', async (
   await page.click('#step-fwd');
   await page.click('#step-fwd');
   await until(page, () => current(page), { event: 1, text: want[1] });
+  await page.click('#tab-compare');
   await page.click('#compare-toggle');
   const command = cliTrace(s.text).length - 1;
   await page.waitForFunction((c) => location.hash.includes(`step=${c}.1`) && location.hash.includes('compare=1'), command);

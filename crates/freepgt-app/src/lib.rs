@@ -4,6 +4,7 @@
 //! and test natively; everything that touches the browser is in the `web` module, built only
 //! for wasm32.
 
+pub mod embed_snippets;
 pub mod model;
 pub mod state;
 

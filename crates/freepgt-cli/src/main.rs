@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 /// Simulates how Linux 2.6.12 ("freepgt: free_pgtables use vma list") and 2.6.11 free page
-/// tables, on x86_64 and sparc64.
+/// tables, on x86_64, sparc64, i386, i386 PAE and ARM.
 #[derive(Parser)]
 #[command(name = "freepgt", version, about, long_about = None)]
 struct Cli {

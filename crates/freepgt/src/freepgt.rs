@@ -18,7 +18,7 @@ impl Walker<'_> {
     /// Vmas whose gaps are each at most PMD_SIZE are gathered into one `free_pgd_range`: a
     /// table shared by close neighbours is then walked once. Every call gets the caller's
     /// floor; the ceiling is the start of the next vma in the list, or the caller's ceiling
-    /// for the last group. `is_hugepage_only_range()` is the constant 0 on x86_64 and sparc64,
+    /// for the last group. `is_hugepage_only_range()` is the constant 0 on the modelled arches,
     /// so the hugetlb branch never runs and is not modelled.
     pub fn free_pgtables(&mut self, vmas: &[AddrRange], floor: Floor, ceiling: Ceiling) {
         self.trace.push(Event::FreePgtables {

@@ -68,12 +68,25 @@ fn preset_links_round_trip_and_meet_the_budgets() {
 
 fn scenario_text() -> impl Strategy<Value = String> {
     (
-        prop_oneof![Just(ArchId::X86_64), Just(ArchId::Sparc64)],
+        prop::sample::select(ArchId::ALL.to_vec()),
+        // The header lines of issue 11, in any order after arch (and kernel).
+        prop::sample::subsequence(
+            vec![
+                "config preempt\n",
+                "max_map_count 12\n",
+                "first_user_address 0x2000\n",
+            ],
+            0..=3,
+        )
+        .prop_shuffle(),
         prop::collection::vec((0u8..4, 0u64..1 << 20, 1u64..64, "[a-z.]{0,6}"), 0..120),
     )
-        .prop_map(|(arch, ops)| {
+        .prop_map(|(arch, header, ops)| {
             let page = arch.arch().page_size();
             let mut s = format!("arch {arch}\n");
+            for h in header {
+                s.push_str(h);
+            }
             for (kind, at, len, name) in ops {
                 let (a, e) = (at * page, (at + len) * page);
                 let line = match kind {
@@ -100,6 +113,12 @@ proptest! {
         let state = Shared { text, step, embed, compare, example: None };
         let (frag, form) = encode_with_form(&state);
         prop_assert_eq!(decode(&frag).unwrap(), state.clone());
+        // The decoded text parses to the same scenario (header lines included).
+        let decoded = decode(&frag).unwrap().text;
+        prop_assert_eq!(
+            Scenario::parse_prefix(&decoded).scenario,
+            Scenario::parse_prefix(&state.text).scenario
+        );
         prop_assert_eq!(decode(&format!("#{frag}")).unwrap(), state.clone());
         // The compact form is chosen exactly when it is at least 20% shorter than readable.
         let (readable, compact) = bodies(&state.text);

@@ -115,11 +115,11 @@ pub fn spell(arch: &Arch, kernel: Kernel, events: &[Event], i: usize) -> String 
             }
         }
         Event::Flush(c) => match c.vpte {
-            None => "flush_tlb_pgtables has an empty body on x86_64 (\"does not keep any page table caches in TLB\"): it costs nothing.".into(),
+            None => format!("flush_tlb_pgtables is called, but its body is empty on {} (no page-table caches in the TLB): it costs nothing.", arch.id),
             Some(v) => {
                 let mut s = format!(
-                    "sparc64 demaps the VPTE page of each PMD block in [{}, {}) (s = start & PMD_MASK, e = (end + PMD_SIZE - 1) & PMD_MASK): {} page(s) in {} batch flush(es) of up to {batch}, batch assumed empty on entry (modelling choice).",
-                    v.s, v.e, v.pages, v.batches
+                    "sparc64 demaps the VPTE page of each PMD block in [{}, {}) (s = start & PMD_MASK, e = (end + PMD_SIZE - 1) & PMD_MASK): {} page(s), queued behind the {} pte address(es) the zap left in the per-cpu batch: {} flush(es) of up to {batch}.",
+                    v.s, v.e, v.pages, v.queued, v.batches
                 );
                 if v.swapped {
                     s.push_str(" ⚠ Derived from the arithmetic: ve came out below vs (the VPTE address wrapped), so the kernel swaps them (\"straddles the VA space hole\") and demaps everything between: the page count above.");
@@ -132,6 +132,9 @@ pub fn spell(arch: &Arch, kernel: Kernel, events: &[Event], i: usize) -> String 
         ),
         Event::ClearPageRange { start, end } => format!(
             "clear_page_range steps every pgd slot in [{start}, {end}) (present or not) and every entry of the pud and pmd tables present there, and frees only tables whose whole span lies inside."
+        ),
+        Event::FreeOwnedByPgd { level, base } => format!(
+            "{level} table {base} passes the floor and ceiling tests, so free_pmd_range calls pud_clear and pmd_free_tlb, but on i386 PAE both are empty: the pmd tables belong to the pgd (pgd_alloc allocated them with the mm, pgd_free frees them). Nothing is freed."
         ),
         Event::ExitMmap { .. } => "exit_mmap tears the whole mm down: the mmu_gather is full-mm, so free_pgd_range skips flush_tlb_pgtables.".into(),
         Event::Bug(_) => "The kernel would BUG here (or silently leak or use a freed table).".into(),
@@ -196,6 +199,7 @@ mod tests {
             .position(|e| matches!(e, Event::Flush(_)))
             .unwrap();
         let words = spell(sim.arch().unwrap(), sim.kernel(), &o.events, i);
-        assert!(words.contains("of up to 192,"), "{words}");
+        assert!(words.contains("of up to 192."), "{words}");
+        assert!(words.contains("queued behind the"), "{words}");
     }
 }

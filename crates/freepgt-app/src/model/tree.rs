@@ -76,6 +76,8 @@ pub struct Node {
     pub entries: u64,
     /// Status.
     pub status: Status,
+    /// Part of the pgd (i386 PAE's pmd tables: allocated with it, never freed by a walk).
+    pub owned_by_pgd: bool,
     /// The table whose entry points at it, as the arena links it (`None` under the pgd, for a
     /// leaked table, and for a freed one, which is no longer linked).
     pub parent: Option<TableKey>,
@@ -153,6 +155,7 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
                 used: t.used,
                 entries: t.entries,
                 status,
+                owned_by_pgd: t.owned_by_pgd,
                 parent: t.parent,
                 children: Vec::new(),
             };
@@ -170,6 +173,7 @@ pub(crate) fn gone(arch: &Arch, key: TableKey, status: Status) -> Node {
         used: 0,
         entries: arch.ptrs(key.level),
         status,
+        owned_by_pgd: false,
         parent: None,
         children: Vec::new(),
     }

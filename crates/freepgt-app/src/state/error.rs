@@ -54,7 +54,10 @@ impl fmt::Display for AppError {
             AppError::NoArch => f.write_str("error line 1: the scenario must start with arch"),
             AppError::NoPreset(id) => write!(f, "no preset {id:?}"),
             AppError::Switch { to, error } => write!(f, "cannot switch to {to}: {error}"),
-            AppError::LinkRefused(e) => write!(f, "cannot open the link: {e}"),
+            AppError::LinkRefused(e) => write!(
+                f,
+                "cannot open the link: {e}. Its text is in the scenario editor with the error marked; the page shows your autosaved scenario until you fix and apply it"
+            ),
             AppError::LinkUnreadable(e) => write!(
                 f,
                 "cannot open the link ({e}); showing your autosaved scenario instead"

@@ -10,8 +10,9 @@ mod sim;
 pub use error::{AppError, Switch};
 pub use sim::{Frame, Header, LastOp, PendingLink, Sim, SimRef, REPORT_OPTS};
 
+use freepgt::scenario::Command;
 use freepgt::share::{Decoded, Shared, StepRef};
-use freepgt::{AddrRange, ArchId, Kernel, Op, TableKey};
+use freepgt::{AddrRange, ArchId, Kernel, Op, TableKey, VirtAddr};
 use std::rc::Rc;
 
 /// How many scenario texts undo keeps.
@@ -97,10 +98,11 @@ pub enum Action {
     OpenLink(Shared),
 }
 
-/// The link of a scenario shown at `step`, embedded or not, compared or not.
-pub fn link(sim: &Sim, step: Option<StepRef>, embed: bool, compare: bool) -> Shared {
+/// The link of a scenario (its author's text, see [`State::source_text`]) shown at `step`,
+/// embedded or not, compared or not.
+pub fn link(text: &str, step: Option<StepRef>, embed: bool, compare: bool) -> Shared {
     Shared {
-        text: sim.text.clone(),
+        text: text.to_string(),
         step,
         embed,
         compare,
@@ -139,6 +141,20 @@ pub struct State {
     pub compare: bool,
     /// Embed mode (from the link; never changed by an action): no editing chrome.
     pub embed: bool,
+    /// The scenario as its author wrote it (comments, blank lines, number spelling), when that
+    /// differs from the canonical `sim.text`. The editor, the autosave, undo and share links
+    /// carry it, so Apply never deletes a comment; edits made elsewhere (forms, drags, the
+    /// arch and kernel selectors) are written into it. See [`State::source_text`].
+    pub source: Option<Rc<str>>,
+    /// A text for the editor that is not the current scenario: the scenario of a link that
+    /// does not run, shown with its error (`text_error`) so that nothing of the link is lost.
+    pub draft: Option<Rc<str>>,
+    /// Leave the address bar as it is: a link that could not be opened stays exactly as given
+    /// until the scenario, the step or the mode changes.
+    pub hold_url: bool,
+    /// A first visit (no autosave, no link): the page opened on the guided preset and says in
+    /// one line what the picture shows, until the scenario changes.
+    pub intro: bool,
 }
 
 impl Default for State {
@@ -165,7 +181,73 @@ impl State {
             step: None,
             compare: false,
             embed: false,
+            source: None,
+            draft: None,
+            hold_url: false,
+            intro: false,
         }
+    }
+
+    /// Selecting another operation zooms the picture to it (see [`op_zoom`]).
+    fn zoom_to_new_op(&mut self, old_op: Option<usize>) {
+        let new_op = self_step_op(&self.step, self.sim.header_lines());
+        if new_op != old_op {
+            if let Some(k) = new_op {
+                self.zoom = op_zoom(&self.sim, k);
+            }
+        }
+    }
+
+    /// The preset a first visit opens on.
+    pub const FIRST_VISIT_PRESET: &'static str = "middle-of-three";
+
+    /// A first visit: the middle of three vmas, at its munmap's `free_pgd_range` call, the
+    /// step before the trims that leave it nothing to free (→ walks on from there).
+    pub fn first_visit() -> Self {
+        let mut s = State::default().reduce(Action::LoadPreset(Self::FIRST_VISIT_PRESET.into()));
+        s.undo.clear();
+        s.revision = 0;
+        let sim = &s.sim;
+        let telling = sim
+            .ops
+            .iter()
+            .rposition(|op| matches!(op, Op::Munmap { .. }))
+            .and_then(|k| {
+                let i = sim.outcomes[k]
+                    .events
+                    .iter()
+                    .position(|e| matches!(e, freepgt::Event::FreePgdRange { .. }))?;
+                Some(StepRef {
+                    command: sim.header_lines() + k,
+                    event: Some(i),
+                })
+            });
+        s.step = telling;
+        s.zoom = telling.and_then(|t| op_zoom(&s.sim, t.command - s.sim.header_lines()));
+        s.intro = true;
+        s
+    }
+
+    /// The scenario text as its author wrote it: what the editor shows, the autosave keeps
+    /// and a link carries. Runs to exactly `sim` (its canonical form is `sim.text`).
+    pub fn source_text(&self) -> &str {
+        self.source.as_deref().unwrap_or(&self.sim.text)
+    }
+
+    /// Keeps `text` as the source of the current sim if it says more than the canonical text.
+    fn set_source(&mut self, text: &str) {
+        self.source = (text != self.sim.text).then(|| text.into());
+    }
+
+    /// Writes an edit made outside the editor into the author's text, keeping every comment:
+    /// `edit` rewrites the source; the result is kept only if it parses to exactly the new
+    /// canonical text (otherwise the canonical text is all there is).
+    fn rewrite_source(&mut self, old_source: Option<Rc<str>>, edit: impl FnOnce(&str) -> String) {
+        self.source = old_source.and_then(|src| {
+            let text = edit(&src);
+            let same = freepgt::Scenario::parse(&text).is_ok_and(|p| p.to_text() == self.sim.text);
+            (same && text != self.sim.text).then(|| text.into())
+        });
     }
 
     /// Starts from a link fragment if there is one, else from the autosaved text. A bad link
@@ -177,12 +259,17 @@ impl State {
             .map(|f| f.trim_start_matches('#'))
             .filter(|f| !f.is_empty());
         let Some(fragment) = fragment else {
-            return (State::restore(saved), None);
+            return match saved {
+                None => (State::first_visit(), None),
+                Some(_) => (State::restore(saved), None),
+            };
         };
         match freepgt::share::decode_start(fragment) {
             Ok(Decoded::Ready(link)) => (State::opened(link, saved), None),
             Ok(Decoded::NeedsInflate { deflated, rest }) => {
                 let mut s = State::restore(saved);
+                // Until the text is inflated and opened, the address bar keeps the link.
+                s.hold_url = true;
                 s.embed = rest.embed;
                 if s.embed {
                     s.mode = Mode::Zoom;
@@ -193,14 +280,11 @@ impl State {
         }
     }
 
-    /// The state of a decoded link (or the autosave with a notice if it does not run).
+    /// The state of a decoded link. A link whose scenario does not run opens the autosave, with
+    /// the link's text in the editor, its error on its line, and the address bar left as given.
     pub fn opened(link: Shared, saved: Option<&str>) -> Self {
         let embed = link.embed;
-        let mut s = State::restore(None).reduce(Action::OpenLink(link));
-        if let Some(notice) = s.notice.take() {
-            s = State::restore(saved);
-            s.notice = Some(notice);
-        }
+        let mut s = State::restore(saved).reduce(Action::OpenLink(link));
         s.undo.clear();
         s.embed = embed;
         if embed {
@@ -213,27 +297,44 @@ impl State {
     /// This state with a notice that a link could not be opened.
     pub fn with_link_error(mut self, e: freepgt::share::ShareError) -> Self {
         self.notice = Some(AppError::LinkUnreadable(e));
+        self.hold_url = true;
         self
     }
 
     /// The state a link carries.
     pub fn link(&self) -> Shared {
-        link(&self.sim, self.step, self.embed, self.compare)
+        link(self.source_text(), self.step, self.embed, self.compare)
     }
 
     /// Starts from saved text; falls back to the default on any error.
     pub fn restore(saved: Option<&str>) -> Self {
-        match saved.map(Sim::from_text) {
-            Some(Ok(sim)) => State::new(sim),
-            _ => match freepgt::presets::find("typical").map(|p| Sim::from_text(&p.text())) {
-                Some(Ok(sim)) => State::new(sim),
-                _ => State::default(),
+        let text = match saved {
+            Some(t) if Sim::from_text(t).is_ok() => t.to_string(),
+            _ => match freepgt::presets::find("typical") {
+                Some(p) => p.text(),
+                None => return State::default(),
             },
+        };
+        match Sim::from_text(&text) {
+            Ok(sim) => {
+                let mut s = State::new(sim);
+                s.set_source(&text);
+                s
+            }
+            Err(_) => State::default(),
         }
     }
 
+    /// Replaces the scenario with `sim`, whose author's text is `source` (undo keeps the old
+    /// author's text).
+    fn replace_with(&mut self, sim: Sim, source: &str) {
+        self.replace(sim);
+        self.set_source(source);
+    }
+
     fn replace(&mut self, sim: Sim) {
-        let old: Rc<str> = self.sim.text.as_str().into();
+        let old: Rc<str> = self.source_text().into();
+        self.source = None;
         if old.as_ref() != sim.text {
             self.undo.push(old);
             if self.undo.len() > UNDO_DEPTH {
@@ -249,6 +350,8 @@ impl State {
         self.revision += 1;
         self.notice = None;
         self.text_error = None;
+        self.draft = None;
+        self.intro = false;
         self.inspected = None;
         // A step into the old scenario means nothing in the new one.
         self.step = None;
@@ -267,6 +370,7 @@ impl State {
     /// Undo (`back`) or redo: reopens the scenario text at the top of one history stack and
     /// pushes the current one on the other.
     fn travel(&mut self, back: bool) {
+        let current: Rc<str> = self.source_text().into();
         let (from, to) = if back {
             (&mut self.undo, &mut self.redo)
         } else {
@@ -277,8 +381,9 @@ impl State {
         };
         match Sim::from_text(&text) {
             Ok(sim) => {
-                to.push(self.sim.text.as_str().into());
+                to.push(current);
                 self.sim = SimRef::new(sim);
+                self.set_source(&text);
                 self.after_change();
             }
             Err(e) => {
@@ -306,10 +411,24 @@ impl State {
         if s.embed && edits {
             return s;
         }
+        s.apply(action);
+        // The address bar follows again once the link it holds no longer describes the page.
+        if s.revision != self.revision || s.step != self.step || s.compare != self.compare {
+            s.hold_url = false;
+        }
+        s
+    }
+
+    /// Applies one action in place (the body of [`State::reduce`]).
+    fn apply(&mut self, action: Action) {
+        let s = self;
+        let old_source = s.source.clone();
+        let old_step = s.step;
+        let hl = s.sim.header_lines();
         match action {
             Action::ApplyText(text) => match Sim::from_text(&text) {
                 Ok(sim) => {
-                    s.replace(sim);
+                    s.replace_with(sim, &text);
                     s.zoom = None;
                     s.selection = None;
                     s.expanded.clear();
@@ -319,7 +438,7 @@ impl State {
             Action::LoadPreset(id) => match freepgt::presets::find(&id) {
                 Some(p) => match Sim::from_text(&p.text()) {
                     Ok(sim) => {
-                        s.replace(sim);
+                        s.replace_with(sim, &p.text());
                         s.zoom = None;
                         s.selection = None;
                         s.expanded.clear();
@@ -336,6 +455,7 @@ impl State {
                 match s.sim.with_header(header) {
                     Ok(sim) => {
                         s.replace(sim);
+                        s.rewrite_source(old_source, |t| set_header_line(t, "arch", arch.name()));
                         s.zoom = None;
                         s.selection = None;
                     }
@@ -353,7 +473,12 @@ impl State {
                     ..s.sim.header
                 };
                 match s.sim.with_header(header) {
-                    Ok(sim) => s.replace(sim),
+                    Ok(sim) => {
+                        s.replace(sim);
+                        s.rewrite_source(old_source, |t| {
+                            set_header_line(t, "kernel", kernel.name())
+                        });
+                    }
                     Err(e) => {
                         s.notice = Some(AppError::Switch {
                             to: Switch::Kernel(kernel),
@@ -362,8 +487,18 @@ impl State {
                     }
                 }
             }
-            Action::Push(op) => match s.sim.push(op) {
-                Ok(sim) => s.replace(sim),
+            Action::Push(op) => match s.sim.push(op.clone()) {
+                Ok(sim) => {
+                    s.replace(sim);
+                    s.rewrite_source(old_source, |t| {
+                        let sep = if t.is_empty() || t.ends_with('\n') {
+                            ""
+                        } else {
+                            "\n"
+                        };
+                        format!("{t}{sep}{}\n", Command::Op { op })
+                    });
+                }
                 Err(e) => s.notice = Some(e),
             },
             Action::Undo => s.travel(true),
@@ -382,32 +517,113 @@ impl State {
             Action::DismissNotice => s.notice = None,
             Action::Notice(n) => s.notice = Some(n),
             Action::SetStep(step) => {
-                s.step = step.filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len())
+                s.step = step.filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len());
+                s.zoom_to_new_op(self_step_op(&old_step, hl));
             }
             Action::SetCompare(on) => s.compare = on,
             Action::OpenLink(link) => {
-                if link.text != s.sim.text {
+                if link.text != s.source_text() {
                     match Sim::from_text(&link.text) {
                         Ok(sim) => {
-                            s.replace(sim);
+                            s.replace_with(sim, &link.text);
                             s.zoom = None;
                             s.selection = None;
                             s.expanded.clear();
                         }
                         Err(e) => {
-                            s.notice = Some(AppError::LinkRefused(Box::new(e)));
-                            return s;
+                            // Nothing of the link is lost: its text goes to the editor with
+                            // the error on its line, the address bar keeps the link.
+                            s.notice = Some(AppError::LinkRefused(Box::new(e.clone())));
+                            s.text_error = Some(e);
+                            s.draft = Some(link.text.as_str().into());
+                            s.hold_url = true;
+                            return;
                         }
                     }
                 }
                 s.step = link
                     .step
                     .filter(|st| st.command < s.sim.header_lines() + s.sim.ops.len());
+                s.zoom_to_new_op(self_step_op(&old_step, hl));
                 s.compare = link.compare;
             }
         }
-        s
     }
+}
+
+/// The op a step shows (None: no step, or a header line).
+fn self_step_op(step: &Option<StepRef>, header_lines: usize) -> Option<usize> {
+    step.and_then(|st| st.command.checked_sub(header_lines))
+}
+
+/// The range the picture zooms to when operation `k` is selected: the op's own range and the
+/// floor and ceiling its walks were given (nonzero ones: 0 is an end of the space), padded by
+/// a quarter on each side and rounded to pages, so small vmas and their neighbours are
+/// readable. `None` (the whole space) for exit and for ops with nothing to show.
+pub fn op_zoom(sim: &Sim, k: usize) -> Option<AddrRange> {
+    let arch = sim.header.arch?.arch();
+    let page = arch.page_size();
+    let (mut lo, mut hi) = match sim.ops.get(k)? {
+        Op::Exit => return None,
+        Op::Touch { addr } => {
+            let p = addr.as_u64() / page * page;
+            (p, p + page)
+        }
+        Op::Vma { range, .. }
+        | Op::TouchRange { range }
+        | Op::Munmap { range }
+        | Op::MmapFail { range }
+        | Op::ZapFail { range } => (range.start.as_u64(), range.end.as_u64()),
+    };
+    for e in &sim.outcomes.get(k)?.events {
+        let (floor, ceiling) = match e {
+            freepgt::Event::UnmapRegion { floor, ceiling, .. }
+            | freepgt::Event::FreePgdRange { floor, ceiling, .. } => {
+                (floor.addr().as_u64(), ceiling.addr().as_u64())
+            }
+            _ => continue,
+        };
+        if floor != 0 {
+            lo = lo.min(floor);
+        }
+        if ceiling != 0 {
+            hi = hi.max(ceiling);
+        }
+    }
+    let pad = ((hi - lo) / 4).div_ceil(page).max(1) * page;
+    let top = arch.task_size;
+    let lo = lo.saturating_sub(pad) / page * page;
+    let hi = hi.saturating_add(pad).min(top);
+    (lo < hi && (lo, hi) != (0, top)).then(|| AddrRange::new(VirtAddr::new(lo), VirtAddr::new(hi)))
+}
+
+/// The author's text with its `keyword` header line (`arch`, `kernel`) set to `value`: the
+/// command part of an existing line is replaced (a trailing comment stays); a missing `kernel`
+/// line goes right after `arch`.
+fn set_header_line(text: &str, keyword: &str, value: &str) -> String {
+    let command = |l: &str| l.split('#').next().unwrap_or("").trim().to_string();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let word = |l: &str| command(l).split_whitespace().next().map(str::to_string);
+    if let Some(i) = lines
+        .iter()
+        .position(|l| word(l).as_deref() == Some(keyword))
+    {
+        let comment = lines[i].find('#').map(|k| lines[i][k..].to_string());
+        lines[i] = match comment {
+            Some(c) => format!("{keyword} {value} {c}"),
+            None => format!("{keyword} {value}"),
+        };
+    } else if let Some(i) = lines
+        .iter()
+        .position(|l| word(l).as_deref() == Some("arch"))
+    {
+        lines.insert(i + 1, format!("{keyword} {value}"));
+    } else {
+        return text.to_string();
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]
@@ -417,6 +633,35 @@ mod tests {
 
     fn r(a: u64, b: u64) -> AddrRange {
         AddrRange::new(VirtAddr::new(a), VirtAddr::new(b))
+    }
+
+    #[test]
+    fn header_settings_reach_the_mm() {
+        // ARM's FIRST_USER_ADDRESS (one page) applies without a header line, and config and
+        // max_map_count lines are kept, counted and obeyed.
+        let text =
+            "arch arm\nconfig preempt\nmax_map_count 1\nvma 0x1000 0x2000\nvma 0x3000 0x4000\n";
+        let sim = Sim::from_text(text).unwrap();
+        assert_eq!(sim.text, text);
+        assert_eq!(sim.header_lines(), 3);
+        assert_eq!(sim.report, freepgt::report::report(text, REPORT_OPTS).0);
+        let mm = sim.mm.as_ref().unwrap();
+        assert_eq!(mm.first_user_address(), VirtAddr::new(0x1000));
+        assert_eq!(mm.max_map_count(), 1);
+        assert!(Sim::from_text("arch arm\nvma 0 1000\n")
+            .unwrap_err()
+            .to_string()
+            .contains("below FIRST_USER_ADDRESS 0x1000"));
+        // map_count 2 > 1: the third vma is refused, naming the line it would take.
+        assert_eq!(
+            sim.push(Op::Vma {
+                range: r(0x5000, 0x6000),
+                name: None
+            })
+            .unwrap_err()
+            .to_string(),
+            "error line 6: do_mmap_pgoff fails with ENOMEM: map_count 2 > max_map_count 1"
+        );
     }
 
     #[test]
@@ -592,6 +837,165 @@ mod tests {
             .reduce(Action::SetArch(ArchId::Sparc64));
         assert!(s.notice.is_none());
         assert!(s.sim.text.starts_with("arch sparc64"));
+    }
+
+    #[test]
+    fn comments_survive_apply_edits_header_switches_and_undo() {
+        let text =
+            "# my notes\narch x86_64   # the arch\nvma 400000 402000 text # code\n\ntouch 400000\n";
+        let s = State::default().reduce(Action::ApplyText(text.into()));
+        assert!(s.text_error.is_none(), "{:?}", s.text_error);
+        assert_eq!(s.source_text(), text);
+        assert_eq!(
+            s.sim.text,
+            "arch x86_64\nvma 0x400000 0x402000 text\ntouch 0x400000\n"
+        );
+        assert_eq!(s.link().text, text, "a link carries the author's text");
+        // An op from a form or a drag is appended in canonical form, the comments stay.
+        let s = s.reduce(Action::Push(Op::Munmap {
+            range: r(0x400000, 0x402000),
+        }));
+        assert_eq!(s.source_text(), format!("{text}munmap 0x400000 0x402000\n"));
+        // Switching kernel inserts its line after arch; switching arch rewrites arch's line.
+        let s = s.reduce(Action::SetKernel(Kernel::V2_6_11));
+        assert!(s.notice.is_none(), "{:?}", s.notice);
+        assert!(s.source_text().starts_with("# my notes\narch x86_64   # the arch\nkernel 2.6.11\nvma 400000 402000 text # code\n"), "{}", s.source_text());
+        let s = s.reduce(Action::SetArch(ArchId::Sparc64));
+        assert!(s.notice.is_none(), "{:?}", s.notice);
+        assert!(s.source_text().contains("arch sparc64 # the arch\n"));
+        assert!(s.sim.text.starts_with("arch sparc64\nkernel 2.6.11\n"));
+        // The source always runs to exactly the sim.
+        assert_eq!(Sim::from_text(s.source_text()).unwrap().text, s.sim.text);
+        // Undo brings back the commented texts.
+        let u = s
+            .reduce(Action::Undo)
+            .reduce(Action::Undo)
+            .reduce(Action::Undo);
+        assert_eq!(u.source_text(), text);
+        // A refused switch leaves the text (and everything else) as it was.
+        let bad = State::default()
+            .reduce(Action::ApplyText(
+                "arch x86_64 # x\nvma 400000 401000\n".into(),
+            ))
+            .reduce(Action::SetArch(ArchId::Sparc64));
+        assert!(bad.notice.is_some());
+        assert_eq!(bad.source_text(), "arch x86_64 # x\nvma 400000 401000\n");
+        assert_eq!(bad.sim.header.arch, Some(ArchId::X86_64));
+        // A preset keeps its comments in the editor.
+        let p = State::default().reduce(Action::LoadPreset("typical".into()));
+        assert!(p.source_text().contains("# A small 64-bit process"));
+        // Restoring an autosave keeps its comments.
+        assert_eq!(State::restore(Some(text)).source_text(), text);
+    }
+
+    #[test]
+    fn a_link_whose_scenario_has_an_error_keeps_its_text_and_the_address() {
+        let saved = "arch x86_64\nvma 10000 12000 saved\n";
+        let bad = "arch x86_64\n# shared\nvma 400000 401001\n";
+        let frag = format!(
+            "v=1&s={}",
+            bad.replace('\n', "%0A")
+                .replace(' ', "%20")
+                .replace('#', "%23")
+        );
+        let (s, pending) = State::open(Some(&frag), Some(saved));
+        assert!(pending.is_none());
+        assert!(s.sim.text.contains("saved"), "the page shows the autosave");
+        assert_eq!(
+            s.draft.as_deref(),
+            Some(bad),
+            "the link's text goes to the editor"
+        );
+        assert!(
+            s.text_error
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .starts_with("error line 3: "),
+            "{:?}",
+            s.text_error
+        );
+        assert!(s
+            .notice
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .starts_with("cannot open the link"));
+        assert!(s.hold_url, "the address bar keeps the link");
+        // Selecting or zooming keeps the link; fixing and applying the text opens it.
+        let z = s.reduce(Action::Zoom(Some(r(0, 0x1000000))));
+        assert!(z.hold_url && z.draft.is_some());
+        let fixed = z.reduce(Action::ApplyText(bad.replace("401001", "401000")));
+        assert!(!fixed.hold_url && fixed.draft.is_none() && fixed.text_error.is_none());
+        assert!(fixed.source_text().contains("# shared"));
+        // Undecodable links also keep the address bar.
+        assert!(State::open(Some("v=1&z=***"), Some(saved)).0.hold_url);
+        // A good link follows the state at once.
+        let good = State::open(Some("v=1&s=arch%20x86_64%0A"), Some(saved)).0;
+        assert!(!good.hold_url && good.draft.is_none());
+    }
+
+    #[test]
+    fn a_first_visit_opens_the_guided_preset_at_its_telling_step() {
+        let (s, pending) = State::open(None, None);
+        assert!(pending.is_none() && s.intro);
+        assert_eq!(
+            s.sim.text,
+            Sim::from_text(&freepgt::presets::find("middle-of-three").unwrap().text())
+                .unwrap()
+                .text
+        );
+        let step = s.step.expect("a step is shown");
+        let k = step.command - s.sim.header_lines();
+        assert!(matches!(s.sim.ops[k], Op::Munmap { .. }));
+        let e = &s.sim.outcomes[k].events[step.event.unwrap()];
+        assert!(matches!(e, freepgt::Event::FreePgdRange { .. }), "{e}");
+        // Zoomed to the three vmas (each a fifth of the picture), floor and ceiling inside.
+        assert_eq!(s.zoom, Some(r(0x400000, 0x405000)));
+        assert!(s.undo.is_empty());
+        // A returning visitor gets the autosave, and any change ends the intro.
+        assert!(!State::open(None, Some("arch x86_64\n")).0.intro);
+        assert!(!s.reduce(Action::Push(Op::Exit)).intro);
+    }
+
+    #[test]
+    fn selecting_an_operation_zooms_to_it() {
+        let s = State::default().reduce(Action::LoadPreset("gather".into()));
+        let hl = s.sim.header_lines();
+        let munmap = s
+            .sim
+            .ops
+            .iter()
+            .position(|o| matches!(o, Op::Munmap { .. }))
+            .unwrap();
+        let z = s.reduce(Action::SetStep(Some(StepRef {
+            command: hl + munmap,
+            event: None,
+        })));
+        let zoom = z.zoom.expect("zoomed");
+        let (lo, hi) = (zoom.start.as_u64(), zoom.end.as_u64());
+        // munmap 0x400000 0xa01000 under floor 0 and ceiling 0: the range, padded.
+        assert!(
+            lo <= 0x400000 && hi >= 0xa01000 && hi - lo < 0x1000000,
+            "{lo:#x} {hi:#x}"
+        );
+        // Stepping inside the op keeps a zoom the reader changed.
+        let z2 = z
+            .reduce(Action::Zoom(Some(r(0x400000, 0x401000))))
+            .reduce(Action::SetStep(Some(StepRef {
+                command: hl + munmap,
+                event: Some(3),
+            })));
+        assert_eq!(z2.zoom, Some(r(0x400000, 0x401000)));
+        // Exit shows the whole space.
+        let e = State::default().reduce(Action::ApplyText(
+            "arch x86_64\nvma 400000 401000\nexit\n".into(),
+        ));
+        let e = e.reduce(Action::SetStep(Some(StepRef {
+            command: 2,
+            event: None,
+        })));
+        assert_eq!(e.zoom, None);
     }
 
     #[test]

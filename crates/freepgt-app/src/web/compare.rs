@@ -77,7 +77,7 @@ fn chart(t: &Totals, vpte: bool) -> Html {
         <svg id="compare-chart" viewBox={format!("0 0 {} {}", w as u32, h as u32)} role="img"
             aria-label={format!("totals: walk visits 2.6.11 {}, 2.6.12 {}; tables freed {} and {}", t.old_visits.total(), t.new_visits.total(), t.old_freed, t.new_freed)}>
             <defs><pattern id="hatch-old" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)">
-                <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" /></pattern></defs>
+                <rect width="5" height="5" class="hatch-bg" /><line x1="0" y1="0" x2="0" y2="5" class="hatch-line" /></pattern></defs>
             { body }
         </svg>
     }
@@ -98,21 +98,21 @@ pub struct CompareProps {
 fn table(steps: &[StepComparison], vpte: bool, d: &Dispatch) -> Html {
     let shown: Vec<&StepComparison> = steps.iter().filter(|st| interesting(st)).collect();
     let hidden = steps.len() - shown.len();
-    let rows = shown.iter().map(|st| {
+    let rows = shown.iter().enumerate().map(|(i, st)| {
         let differs = st.differs();
         let open = send(d, Action::SetStep(Some(StepRef { command: st.line.saturating_sub(1), event: None })));
         html! { <>
             <tr class={classes!("old", differs.then_some("differs"))} data-line={st.line.to_string()}>
                 <th scope="rowgroup" rowspan="2" class="cmd">
                     if differs { <span class="diff-mark" title="the kernels differ in more than walk cost">{ "≠ " }</span> }
-                    <button type="button" class="linkish" title="step through this operation" onclick={open}>{ format!("line {}: {}", st.line, st.command) }</button></th>
+                    <button type="button" class="linkish" data-rove="" tabindex={super::rove::tabindex(i == 0)} title="step through this operation" onclick={open}>{ format!("line {}: {}", st.line, st.command) }</button></th>
                 <th scope="row">{ "2.6.11" }</th>{ cells(&st.old, &st.new, vpte) }</tr>
             <tr class={classes!("new", differs.then_some("differs"))}><th scope="row">{ "2.6.12" }</th>{ cells(&st.new, &st.old, vpte) }</tr>
         </> }
     });
     html! { <>
         <div class="scroll wide-scroll">
-        <table class="compare" id="compare-table">
+        <table class="compare" id="compare-table" data-rove-list="" onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
             <thead><tr><th scope="col">{ "step" }</th><th scope="col">{ "kernel" }</th><th scope="col">{ "tables freed" }</th>
                 <th scope="col">{ "walk visits = pgd/pud/pmd" }</th><th scope="col">{ "flush_tlb_pgtables ranges" }</th>
                 if vpte { <th scope="col">{ "VPTE pages / batches" }</th> }
@@ -135,6 +135,11 @@ pub fn compare_view(p: &CompareProps) -> Html {
         Some((steps, totals, err)) => html! { <>
             if let Some(e) = err { <p class="error" role="alert">{ e.to_string() }</p> }
             { chart(totals, vpte) }
+            <ul class="legend" id="compare-legend" aria-label="chart legend">
+                <li><span class="sw k-old"></span>{ "2.6.11: clear_page_range over the hole" }</li>
+                <li><span class="sw k-new"></span>{ "2.6.12: free_pgtables over the vma list" }</li>
+                <li>{ "each bar is labelled with its kernel and value" }</li>
+            </ul>
             <pre id="compare-totals">{ totals.to_string() }</pre>
             { table(steps, vpte, &p.dispatch) }
         </> },

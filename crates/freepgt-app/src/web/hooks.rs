@@ -97,14 +97,14 @@ pub fn use_undo_keys(dispatch: Dispatch) {
     });
 }
 
-/// Saves the scenario text after every change. An embed never overwrites the reader's own
-/// autosaved scenario.
+/// Saves the author's scenario text (comments kept) after every change. An embed never
+/// overwrites the reader's own autosaved scenario.
 #[hook]
-pub fn use_autosave(sim: SimRef, embed: bool) {
-    use_effect_with(sim, move |sim| {
+pub fn use_autosave(sim: SimRef, source: Option<std::rc::Rc<str>>, embed: bool) {
+    use_effect_with((sim, source), move |(sim, source)| {
         if !embed {
             if let Some(st) = storage() {
-                let _ = st.set_item(STORAGE_KEY, &sim.text);
+                let _ = st.set_item(STORAGE_KEY, source.as_deref().unwrap_or(&sim.text));
             }
         }
     });
@@ -116,7 +116,7 @@ pub fn use_autosave(sim: SimRef, embed: bool) {
 pub fn use_url_sync(s: &State, dispatch: Dispatch) {
     {
         let s = s.clone();
-        use_effect_with((s.sim.clone(), s.step, s.compare), move |_| {
+        use_effect_with((s.sim.clone(), s.step, s.compare, s.hold_url), move |_| {
             share::sync_url(&s)
         });
     }

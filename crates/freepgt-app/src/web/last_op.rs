@@ -38,17 +38,17 @@ fn frees(last: LastOp<'_>, arch: &Arch, d: &Dispatch) -> Html {
     html! { <>
         <h3>{ format!("Freed tables ({})", freed.len()) }</h3>
         if freed.is_empty() { <p class="muted">{ "none" }</p> }
-        <ul class="tables" id="freed-list">
-            { for freed.iter().map(|&(level, base)| html! {
-                <li class="st-freed"><button type="button" class="linkish" onclick={inspect(d, TableKey { level, base })}>
+        <ul class="tables" id="freed-list" data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+            { for freed.iter().enumerate().map(|(i, &(level, base))| html! {
+                <li class="st-freed"><button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(i == 0)} onclick={inspect(d, TableKey { level, base })}>
                     <span class="icon" aria-hidden="true">{ "✕" }</span>{ format!("free {level} {base}") }</button></li>
             }) }
         </ul>
         if !kept.is_empty() {
             <h3>{ format!("Walked but kept ({})", kept.len()) }</h3>
-            <ul class="tables" id="kept-list">
-                { for kept.iter().map(|(key, e)| html! {
-                    <li class="st-kept"><button type="button" class="linkish" onclick={inspect(d, *key)}>
+            <ul class="tables" id="kept-list" data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+                { for kept.iter().enumerate().map(|(i, (key, e))| html! {
+                    <li class="st-kept"><button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(i == 0)} onclick={inspect(d, *key)}>
                         <span class="icon" aria-hidden="true">{ "●" }</span>{ e.to_string() }</button></li>
                 }) }
             </ul>
@@ -58,13 +58,13 @@ fn frees(last: LastOp<'_>, arch: &Arch, d: &Dispatch) -> Html {
         <ul class="flushes" id="flush-list">
             { for fl.iter().map(|f| html! { <li>
                 <code>{ format!("flush {} {}", f.start, f.end) }</code>
-                if let Some(c) = f.vpte { <span class="vpte">{ format!(" — VPTE [{}, {}){}: {} page(s), {} batch(es)", c.vs, c.ve, if c.swapped { " (straddle swap fired)" } else { "" }, c.pages, c.batches) }</span> }
+                if let Some(c) = f.vpte { <span class="vpte">{ format!(" — VPTE [{}, {}){}: {} page(s) after {} queued pte(s), {} batch(es)", c.vs, c.ve, if c.swapped { " (straddle swap fired)" } else { "" }, c.pages, c.queued, c.batches) }</span> }
             </li> }) }
         </ul>
         if let Some(spec) = arch.vpte {
             { { let (pg, bt) = vpte_totals(last.outcome); html! {
                 <p id="vpte-total"><code>{ format!("vpte_pages {pg} batches {bt}") }</code>
-                <small class="muted">{ format!(" — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds {}. Modelling choice: the batch is assumed empty on entry.", spec.batch_nr) }</small></p>
+                <small class="muted">{ format!(" — sparc64 demaps the VPTE pages of each flushed PMD block; each tlb batch holds {}, and the first flush shares its batch with the ptes the zap left queued (ZAP_BLOCK_SIZE from the config header).", spec.batch_nr) }</small></p>
             } } }
         }
         <p class="muted">{ format!("walk loop visits: pgd={} pud={} pmd={}", v.pgd, v.pud, v.pmd) }</p>
@@ -78,9 +78,9 @@ fn orphans(mm: &Mm, d: &Dispatch) -> Html {
     }
     html! { <>
         <h3>{ format!("Orphan tables ({}) — linked, but no vma leads free_pgtables to them", orphans.len()) }</h3>
-        <ul class="tables" id="orphan-list">
-            { for orphans.iter().take(100).map(|t| html! {
-                <li class="st-orphan"><button type="button" class="linkish" onclick={inspect(d, TableKey { level: t.level, base: t.base })}>
+        <ul class="tables" id="orphan-list" data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
+            { for orphans.iter().take(100).enumerate().map(|(i, t)| html! {
+                <li class="st-orphan"><button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(i == 0)} onclick={inspect(d, TableKey { level: t.level, base: t.base })}>
                     <span class="icon" aria-hidden="true">{ "⚠" }</span>{ format!("orphan {} {}", t.level, t.base) }</button></li>
             }) }
         </ul>

@@ -13,20 +13,28 @@
 //! | `tree` | the page-table tree |
 //! | `edit/` | forms (map, fault, range ops) and the vma table |
 //! | `last_op`, `explain` | what the last operation freed, kept, flushed; why a table went |
-//! | `scenario_text`, `report` | the scenario text (edit, Apply) and the CLI report |
+//! | `scenario_text`, `report` | the author's scenario text (comments kept, Apply, the error on its line) and the CLI report |
+//! | `help`, `popup` | the Help panel (language, glossary, keys, links); Escape closes panels |
+//! | `rove` | one Tab stop per list, arrow keys inside (roving tabindex) |
 //! | `compare` | 2.6.11 vs 2.6.12 per step, with the totals chart |
 //! | `share`, `export` | links, embeds and downloads |
+//! | `embed_frame`, `embed_ways` | an embed sizing its host's frame and following its theme; the Share panel's ways to embed |
 
 mod app;
 mod axis;
 mod compare;
 mod edit;
+mod embed_frame;
+mod embed_ways;
 mod explain;
 mod export;
 mod header;
+mod help;
 mod hooks;
 mod last_op;
+mod popup;
 mod report;
+mod rove;
 mod scenario_text;
 mod share;
 mod steps;

@@ -98,6 +98,10 @@ async fn encode(link: &Shared) -> String {
 /// the step or mode changed; then, once the browser has compressed the text, the compact form
 /// in place of that entry if it is at least 20% shorter.
 pub fn sync_url(s: &State) {
+    // A link that could not be opened stays in the address bar exactly as given.
+    if s.hold_url {
+        return;
+    }
     let link = s.link();
     let generation = GENERATION.with(|g| {
         g.set(g.get() + 1);
@@ -108,9 +112,9 @@ pub fn sync_url(s: &State) {
     // wait for the compact form instead.
     let immediate = readable.len() <= READABLE_AT_ONCE;
     if immediate {
-        set_url(&readable, Some(&s.sim.text));
+        set_url(&readable, Some(s.source_text()));
     }
-    let text = (!immediate).then(|| s.sim.text.clone());
+    let text = (!immediate).then(|| s.source_text().to_string());
     wasm_bindgen_futures::spawn_local(async move {
         let fragment = encode(&link).await;
         if GENERATION.with(|g| g.get()) != generation {
@@ -152,7 +156,7 @@ fn set_url(fragment: &str, text: Option<&str>) {
 
 /// Remembers the scenario the page opened with, so the first sync replaces rather than pushes.
 pub fn note_opened(s: &State) {
-    PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(s.sim.text.clone()));
+    PUSHED_TEXT.with(|p| *p.borrow_mut() = Some(s.source_text().to_string()));
 }
 
 /// Inflates a compact link in the browser, then opens it (or says why not).
@@ -237,10 +241,18 @@ pub fn embed_snippet(link: &Shared) -> String {
 pub struct LinkProps {
     /// The scenario.
     pub sim: SimRef,
+    /// The author's text, when it says more than the canonical one (see `State::source`).
+    #[prop_or_default]
+    pub source: Option<std::rc::Rc<str>>,
     /// The step shown.
     pub step: Option<StepRef>,
     /// Compare mode is on.
     pub compare: bool,
+}
+
+/// The text a link carries: the author's, else the canonical one.
+fn source_of(p: &LinkProps) -> &str {
+    p.source.as_deref().unwrap_or(&p.sim.text)
 }
 
 /// The Share button and panel.
@@ -248,7 +260,8 @@ pub struct LinkProps {
 pub fn share_panel(p: &LinkProps) -> Html {
     let open = use_state(|| false);
     let status = use_state(|| None::<&'static str>);
-    let shared = link(&p.sim, p.step, false, p.compare);
+    let button = use_node_ref();
+    super::popup::use_escape_closes(open.clone(), button.clone());
     let toggle = {
         let (open, status) = (open.clone(), status.clone());
         Callback::from(move |_| {
@@ -256,8 +269,13 @@ pub fn share_panel(p: &LinkProps) -> Html {
             open.set(!*open);
         })
     };
-    let link = link_for(&fragment_now(&shared));
-    let snippet = embed_snippet(&shared);
+    // Only an open panel computes the link (percent-encoding a big scenario is not free).
+    let (link, snippet) = if *open {
+        let shared = link(source_of(p), p.step, false, p.compare);
+        (link_for(&fragment_now(&shared)), embed_snippet(&shared))
+    } else {
+        Default::default()
+    };
     let (on_copy_link, on_copy_embed) = {
         let (l, e, st1, st2) = (
             link.clone(),
@@ -272,17 +290,19 @@ pub fn share_panel(p: &LinkProps) -> Html {
     };
     html! {
         <div class="share">
-            <button type="button" id="share" aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
+            <button type="button" id="share" ref={button} aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
+            <a class="book-link" id="book-link" href="book/" target="_blank" rel="noopener" title="The book: the scenario language, the patch case by case, embedding">{ "📖 Book" }</a>
             if *open {
-                <div class="share-panel" role="region" aria-label="share this scenario">
+                <div class="share-panel" role="region" aria-label="share this scenario (Escape closes)">
                     <label>{ format!("Link ({} characters)", link.len()) }
                         <input id="share-link" type="text" readonly=true value={link.clone()} />
                     </label>
                     <button type="button" id="copy-link" onclick={on_copy_link}>{ "Copy link" }</button>
-                    <label>{ "Embed in a page (or add web/embed.js and write a <pre class=\"freepgt\">)" }
+                    <label>{ "1. iframe (any page, no script; fixed height)" }
                         <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
                     </label>
                     <button type="button" id="copy-embed" onclick={on_copy_embed}>{ "Copy embed snippet" }</button>
+                    <super::embed_ways::EmbedWays sim={p.sim.clone()} source={p.source.clone()} step={p.step} compare={p.compare} />
                     if let Some(msg) = *status { <span class="muted" role="status">{ msg }</span> }
                 </div>
             }
@@ -293,7 +313,7 @@ pub fn share_panel(p: &LinkProps) -> Html {
 /// Embed mode's header: what this is, and the way out to the full playground.
 #[function_component(EmbedBar)]
 pub fn embed_bar(p: &LinkProps) -> Html {
-    let href = link_for(&encode_choosing(&link(&p.sim, p.step, false, p.compare), None).0);
+    let href = link_for(&encode_choosing(&link(source_of(p), p.step, false, p.compare), None).0);
     html! {
         <header class="embed-bar">
             <strong>{ "freepgt playground" }</strong>

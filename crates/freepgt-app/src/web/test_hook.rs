@@ -43,6 +43,14 @@ pub fn rendered(s: &State) {
 #[serde(rename_all = "camelCase")]
 struct Snapshot {
     text: String,
+    /// The author's text (comments kept): what the editor, the autosave and links carry.
+    source: String,
+    /// A refused link's text, shown in the editor.
+    draft: Option<String>,
+    /// The address bar is held as given (a link that could not be opened).
+    hold_url: bool,
+    /// A first visit's intro is shown.
+    intro: bool,
     report: String,
     arch: Option<String>,
     kernel: String,
@@ -94,6 +102,10 @@ fn snapshot(s: &State) -> Snapshot {
     let (first, last) = TIMES.with(|t| t.get());
     Snapshot {
         text: sim.text.clone(),
+        source: s.source_text().to_string(),
+        draft: s.draft.as_deref().map(str::to_string),
+        hold_url: s.hold_url,
+        intro: s.intro,
         report: sim.report.clone(),
         arch: sim.header.arch.map(|a| a.to_string()),
         kernel: sim.kernel().to_string(),

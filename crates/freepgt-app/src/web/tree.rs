@@ -1,4 +1,5 @@
-//! The page-table tree: pgd → pud → pmd → pte (sparc64: pgd → pmd → pte), runs merged.
+//! The page-table tree: pgd → pud → pmd → pte, or fewer levels where the arch folds some
+//! (from its data), runs merged.
 
 use super::Dispatch;
 use crate::model::{human_size, rows, Node, Row, Status, Tree};
@@ -17,8 +18,8 @@ const MAX_EXPANDED: usize = 512;
 pub struct TreeProps {
     /// The tree drawn.
     pub tree: Rc<Tree>,
-    /// The pud level is folded (sparc64).
-    pub folded_pud: bool,
+    /// The arch, whose data says which levels hold tables.
+    pub arch: Option<freepgt::ArchId>,
     /// The table whose explanation is shown.
     pub inspected: Option<TableKey>,
     /// Expanded runs (by their first table).
@@ -64,7 +65,7 @@ fn run_row(run: &[Node], p: &TreeProps) -> Html {
     );
     html! {
         <li class={classes!("run", format!("st-{}", first.status.word()))}>
-            <button type="button" class="run-toggle" aria-expanded={open.to_string()}
+            <button type="button" class="run-toggle" data-rove="" tabindex="-1" aria-expanded={open.to_string()}
                 onclick={super::send(&p.dispatch, Action::ToggleRun(key))}>
                 <span aria-hidden="true">{ if open { "▾ " } else { "▸ " } }</span>
                 <span class="icon" aria-hidden="true">{ first.status.icon() }</span>
@@ -97,12 +98,13 @@ fn node(n: &Node, p: &TreeProps) -> Html {
     let step_here = p.step_table == Some(key);
     html! {
         <li class={classes!(format!("st-{}", n.status.word()), selected.then_some("selected"), step_here.then_some("step-current"))}>
-            <button type="button" class="tbl-btn" data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
+            <button type="button" class="tbl-btn" data-rove="" tabindex={crate::web::rove::tabindex(selected || step_here)} data-level={n.level.name()} data-base={format!("{:#x}", n.base)}
                 aria-pressed={selected.to_string()}
                 onclick={super::send(&p.dispatch, Action::Inspect(Some(key)))}>
                 <span class="icon" aria-hidden="true">{ n.status.icon() }</span>
                 <code>{ node_line(n) }</code>
                 if n.status != Status::Live { <span class="badge">{ n.status.word() }</span> }
+                if n.owned_by_pgd { <span class="badge pgd-owned" title="allocated by pgd_alloc with the mm, freed by pgd_free; pud_clear and pmd_free_tlb do nothing">{ "part of the pgd" }</span> }
             </button>
             if !n.children.is_empty() {
                 <ul>{ nodes(&n.children, p) }</ul>
@@ -111,19 +113,50 @@ fn node(n: &Node, p: &TreeProps) -> Html {
     }
 }
 
+/// The levels that hold tables, from the arch's data: "pgd → pmd → pte (pud folded)" and so
+/// on, saying which levels are folded and when the pmd tables belong to the pgd.
+fn level_path(a: &freepgt::Arch) -> String {
+    use freepgt::Level;
+    let mut path = vec!["pgd"];
+    path.extend(a.real_levels().map(|l| l.name()));
+    let folded: Vec<&str> = [Level::Pud, Level::Pmd]
+        .into_iter()
+        .filter(|l| a.folded(*l))
+        .map(|l| l.name())
+        .collect();
+    let mut notes = Vec::new();
+    if !folded.is_empty() {
+        notes.push(format!("{} folded", folded.join(" and ")));
+    }
+    if a.pgd_owns_pmds {
+        notes.push(format!(
+            "the {} user pmd tables are part of the pgd: allocated with it, never freed by a walk",
+            a.user_ptrs_per_pgd()
+        ));
+    }
+    let mut s = path.join(" → ");
+    if !notes.is_empty() {
+        s.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    s
+}
+
 #[function_component(TreeView)]
 pub fn tree_view(p: &TreeProps) -> Html {
     let t = &p.tree;
-    let path = if p.folded_pud {
-        "pgd → pmd → pte (pud folded)"
-    } else {
-        "pgd → pud → pmd → pte"
-    };
+    let (roots_ref, leaked_ref) = (use_node_ref(), use_node_ref());
+    crate::web::rove::use_rove_stop(roots_ref.clone());
+    crate::web::rove::use_rove_stop(leaked_ref.clone());
+    let path = p.arch.map_or_else(
+        || "pgd → pud → pmd → pte".to_string(),
+        |a| level_path(a.arch()),
+    );
     html! {
         <section class="panel" id="tree" aria-labelledby="tree-h">
             <h2 id="tree-h">{ "Page tables" }</h2>
             <p class="muted">{ format!("{path}. Tables freed by the last operation stay listed (✕) until the next one. Runs of {MIN_RUN}+ contiguous similar tables are merged; click to expand.") }</p>
-            <ul class="tree" role="list">
+            <ul class="tree" role="list" ref={roots_ref} aria-label="page-table tree (↑/↓ move, Enter opens)"
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
                 <li><code>{ "pgd (one per mm, not counted)" }</code>
                     if t.roots.is_empty() { <p class="muted">{ "no lower tables" }</p> }
                     <ul>{ nodes(&t.roots, p) }</ul>
@@ -131,7 +164,7 @@ pub fn tree_view(p: &TreeProps) -> Html {
             </ul>
             if !t.leaked.is_empty() {
                 <h3 class="leaked-h">{ "☠ Leaked: still allocated, unreachable (their parent was freed under them)" }</h3>
-                <ul class="tree" id="leaked">{ nodes(&t.leaked, p) }</ul>
+                <ul class="tree" id="leaked" ref={leaked_ref} data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ nodes(&t.leaked, p) }</ul>
             }
         </section>
     }

@@ -113,6 +113,31 @@ pub fn breaks(ax: &Axis) -> Html {
     }).collect()
 }
 
+/// The smallest width a vma or a table is drawn with, in view units: a 4 KiB vma in a
+/// 128 TiB space still shows as a mark.
+const MIN_W: f64 = 3.0;
+
+/// `(x0, width)` of a piece, widened about its middle to [`MIN_W`].
+fn visible(x0: f64, x1: f64) -> (f64, f64) {
+    let w = x1 - x0;
+    if w >= MIN_W {
+        (x0, w)
+    } else {
+        ((x0 + x1) / 2.0 - MIN_W / 2.0, MIN_W)
+    }
+}
+
+/// The label a narrow vma or table shows on hover or keyboard focus: its bounds, above the
+/// axis (style.css shows it for `:hover` and `:focus`).
+fn focus_label(x: f64, text: &str) -> Html {
+    let w = text.chars().count() as f64 * 5.6 + 8.0;
+    let left = (x - w / 2.0).clamp(GUTTER, (super::W - w).max(GUTTER));
+    html! { <g class="focus-label" aria-hidden="true">
+        <rect x={px(left)} y="1" width={px(w)} height="14" rx="2" />
+        <text x={px(left + 4.0)} y="11">{ text.to_string() }</text>
+    </g> }
+}
+
 /// The vmas, clustered where too small to draw one by one.
 pub fn vmas(mm: &Mm, ax: &Axis) -> Html {
     let vmas: Vec<&freepgt::Vma> = mm.vmas().iter().collect();
@@ -133,8 +158,12 @@ pub fn vmas(mm: &Mm, ax: &Axis) -> Html {
         let v = vmas[i];
         let name = v.name.clone().unwrap_or_default();
         let tip = format!("vma {} [{}, {}) {}", name, v.start, v.end, human_size((v.end.as_u64() - v.start.as_u64()) as u128));
-        html! { <g class="vma"><rect x={px(xs(x0))} y={px(Y_VMA)} width={px(w)} height={px(H_VMA)} />
-            <title>{ tip }</title>
+        // Narrower than a few units: still a visible mark, centred on the vma.
+        let (x0, w) = visible(x0, x1);
+        html! { <g class="vma" data-rove="" tabindex="-1" aria-label={tip.clone()}>
+            <rect x={px(xs(x0))} y={px(Y_VMA)} width={px(w)} height={px(H_VMA)} />
+            <title>{ tip.clone() }</title>
+            if w <= 70.0 { { focus_label(xs(x0 + w / 2.0), &tip) } }
             if w > 34.0 { <text x={px(xs(x0 + 2.0))} y={px(Y_VMA + 12.0)}>{ if name.is_empty() { "vma".to_string() } else { name.clone() } }</text> }
             if w > 70.0 { <text class="bounds" x={px(xs(x0 + 2.0))} y={px(Y_VMA + 23.0)}>{ v.start.to_string() }</text>
                          <text class="bounds" x={px(xs(x0 + 2.0))} y={px(Y_VMA + 31.0)}>{ format!("– {}", v.end) }</text> }
@@ -157,7 +186,14 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
     let mut out = Vec::new();
     for level in &rows.levels {
         let y = rows.y(*level).unwrap_or(Y_ROWS);
-        out.push(html! { <text class="row-label" x="2" y={px(y + 8.0)}>{ level.name() }</text> });
+        // A level whose tables belong to the pgd (PAE's pmds) says so on its row.
+        let owned = all.iter().any(|t| t.level == *level && t.owned_by_pgd);
+        let label = if owned {
+            format!("{} (pgd's)", level.name())
+        } else {
+            level.name().to_string()
+        };
+        out.push(html! { <text class="row-label" data-level={level.name()} x="2" y={px(y + 8.0)}>{ label }</text> });
         for status in Status::ALL {
             let mut pieces = Vec::new();
             for (i, t) in all.iter().enumerate() {
@@ -183,11 +219,14 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
                         t.entries
                     )
                 };
-                out.push(html! { <rect class={classes!("tbl", format!("st-{}", status.word()))} x={px(xs(x0))} y={px(y)}
-                    width={px((x1 - x0).max(1.0))} height={px(ROW_H)}
+                let (x0, w) = visible(x0, x1);
+                out.push(html! { <g class={classes!("tbl", format!("st-{}", status.word()))} data-rove="" tabindex="-1" aria-label={tip.clone()}
                     onclick={move |e: MouseEvent| { e.stop_propagation(); d.dispatch(Action::Inspect(Some(key))) }}
-                    onmousedown={|e: MouseEvent| e.stop_propagation()}
-                ><title>{ tip }</title></rect> });
+                    onmousedown={|e: MouseEvent| e.stop_propagation()}>
+                    <rect x={px(xs(x0))} y={px(y)} width={px(w)} height={px(ROW_H)} />
+                    <title>{ tip.clone() }</title>
+                    if w <= 70.0 { { focus_label(xs(x0 + w / 2.0), &tip) } }
+                </g> });
             }
         }
     }

@@ -9,13 +9,13 @@ use super::hooks::use_drag;
 use super::Dispatch;
 use crate::model::{interesting, Axis, Cursor, Tree};
 use crate::state::{Action, Mode, SimRef};
-use freepgt::{AddrRange, Arch, Level, Op, VirtAddr};
+use freepgt::{AddrRange, Arch, Op, VirtAddr};
 use layers::Rows;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// View width in SVG units.
-const W: f64 = 1000.0;
+pub(super) const W: f64 = 1000.0;
 /// Left gutter for row labels.
 const GUTTER: f64 = 40.0;
 const H: f64 = 150.0;
@@ -58,19 +58,18 @@ fn drop_action(arch: &Arch, mode: Mode, a: u128, b: u128) -> Option<Action> {
         Mode::AddVma => Action::Push(Op::Vma { range, name: None }),
         Mode::Fault => Action::Push(Op::Touch { addr: range.start }),
         Mode::Select => Action::Select(Some(range)),
-        Mode::Zoom => {
-            // Round out to PMD blocks so the ticks stay meaningful.
-            let pmd = arch.size(Level::Pmd);
-            let zs = range.start.as_u64() / pmd * pmd;
-            let ze = end.div_ceil(pmd).saturating_mul(pmd).min(arch.task_size);
-            Action::Zoom(Some(AddrRange::new(VirtAddr::new(zs), VirtAddr::new(ze))))
-        }
+        // Zoom goes down to a single page: a 4 KiB vma can fill the picture.
+        Mode::Zoom => Action::Zoom(Some(AddrRange::new(
+            range.start,
+            VirtAddr::new(end.min(arch.task_size)),
+        ))),
     })
 }
 
 #[function_component(AxisView)]
 pub fn axis_view(p: &AxisProps) -> Html {
     let svg_ref = use_node_ref();
+    crate::web::rove::use_rove_stop(svg_ref.clone());
     let arch = p.sim.arch();
     let axis = use_memo(
         (p.sim.clone(), p.zoom, p.selection),
@@ -122,7 +121,8 @@ pub fn axis_view(p: &AxisProps) -> Html {
             <tools::AxisTools mode={p.mode} zoom={p.zoom} selection={p.selection} dispatch={p.dispatch.clone()} />
             { tools::caption(arch, lo, hi, p.zoom.is_some()) }
             <div class="axis-scroll">
-            <svg id="axis" ref={svg_ref} viewBox={format!("0 0 {} {}", px(W), px(H))} role="img" aria-label="address space axis: vmas, page tables by level and flush ranges"
+            <svg id="axis" ref={svg_ref} viewBox={format!("0 0 {} {}", px(W), px(H))} role="group" aria-label="address space axis: vmas, page tables by level and flush ranges (↑/↓ move between vmas and tables, each labelled with its bounds)"
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}
                 class={classes!(format!("mode-{}", p.mode.id()))}
                 onmousedown={drag.onmousedown} onmousemove={drag.onmousemove}
                 onmouseup={drag.onmouseup} onmouseleave={drag.onmouseleave}>

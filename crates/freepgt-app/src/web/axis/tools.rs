@@ -67,6 +67,9 @@ pub fn legend() -> Html {
             <li><span class="sw st-orphan"></span>{ "⚠ orphan (no vma)" }</li>
             <li><span class="sw st-leaked"></span>{ "☠ leaked (parent freed)" }</li>
             <li><span class="sw flush"></span>{ "flush_tlb_pgtables range" }</li>
+            <li><span class="sw sel"></span>{ "selection" }</li>
+            <li><span class="sw step"></span>{ "table of this step" }</li>
+            <li><span class="sw marker"></span>{ "floor / ceiling / addr / end at this step" }</li>
         </ul>
     }
 }

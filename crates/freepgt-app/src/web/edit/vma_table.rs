@@ -25,23 +25,24 @@ pub fn vma_table(p: &VmaTableProps) -> Html {
         return html! { <h3>{ "vmas (0)" }</h3> };
     };
     let n = mm.vmas().len();
-    let rows = mm.vmas().iter().take(SHOWN).map(|v| {
+    let rows = mm.vmas().iter().take(SHOWN).enumerate().map(|(i, v)| {
         let r = v.range();
         let label = v.name.clone().unwrap_or_else(|| "—".into());
         html! { <tr>
             <td>{ &label }</td><td class="hex">{ v.start.to_string() }</td><td class="hex">{ v.end.to_string() }</td>
             <td>{ human_size((v.end.as_u64() - v.start.as_u64()) as u128) }</td>
             <td class="actions">
-                <button type="button" aria-label={format!("populate {label} {r}")} onclick={send(d, Action::Push(Op::TouchRange { range: r }))}>{ "populate" }</button>
-                <button type="button" aria-label={format!("remove (munmap) {label} {r}")} onclick={send(d, Action::Push(Op::Munmap { range: r }))}>{ "remove" }</button>
-                <button type="button" aria-label={format!("select {label}")} onclick={send(d, Action::Select(Some(r)))}>{ "select" }</button>
+                <button type="button" data-rove="" data-col="populate" tabindex={crate::web::rove::tabindex(i == 0)} aria-label={format!("populate {label} {r}")} onclick={send(d, Action::Push(Op::TouchRange { range: r }))}>{ "populate" }</button>
+                <button type="button" data-rove="" data-col="remove" tabindex="-1" aria-label={format!("remove (munmap) {label} {r}")} onclick={send(d, Action::Push(Op::Munmap { range: r }))}>{ "remove" }</button>
+                <button type="button" data-rove="" data-col="select" tabindex="-1" aria-label={format!("select {label}")} onclick={send(d, Action::Select(Some(r)))}>{ "select" }</button>
             </td>
         </tr> }
     });
     html! { <>
         <h3>{ format!("vmas ({n})") }</h3>
         <div class="scroll">
-        <table class="vmas" id="vma-list">
+        <table class="vmas" id="vma-list" data-rove-grid="" aria-label="vmas (arrow keys move between the buttons)"
+            data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>
             <thead><tr><th scope="col">{ "name" }</th><th scope="col">{ "start" }</th><th scope="col">{ "end" }</th><th scope="col">{ "size" }</th><th scope="col">{ "actions" }</th></tr></thead>
             <tbody>{ for rows }</tbody>
         </table>

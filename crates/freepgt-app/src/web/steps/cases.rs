@@ -76,7 +76,7 @@ pub fn cases(p: &CasesProps) -> Html {
                         <tbody>{ for rows.iter().map(|(pm, pg)| html! { <tr><td><code>{ format!("({}, {})", pm.start, pm.end) }</code></td>{ cell(pm) }{ cell(pg) }</tr> }) }</tbody>
                         <tfoot><tr><th scope="row">{ "VPTE pages" }</th><td>{ tp.to_string() }</td><td>{ tg.to_string() }</td></tr></tfoot>
                     </table></div>
-                    <p class="muted small">{ format!("One VPTE page per PMD block; {} per tlb batch flush, batch assumed empty on entry (modelling choice). David Miller's answer: the PMD-sized range is enough.", vpte.batch_nr) }</p>
+                    <p class="muted small">{ format!("One VPTE page per PMD block; {} per tlb batch flush (both columns take the batch as empty on entry, to compare the ranges alone). David Miller's answer: the PMD-sized range is enough.", vpte.batch_nr) }</p>
                 }
                 if swapped {
                     <p class="derived" id="hole-edge"><strong>{ "⚠ Derived from the arithmetic, not observed: " }</strong>{ hole_edge(arch) }</p>

@@ -25,6 +25,7 @@ fn kind(e: &Event) -> &'static str {
 pub fn timeline(p: &AtProps) -> Html {
     let (sim, c) = (&p.sim, p.at);
     let list = use_node_ref();
+    crate::web::rove::use_rove_stop(list.clone());
     // Keep the current event in view inside the list only (never scroll the page: an embed
     // must not move its host page).
     {
@@ -58,11 +59,13 @@ pub fn timeline(p: &AtProps) -> Html {
         let current = c.event == Some(i);
         let to = Some(StepRef { command, event: Some(i) });
         html! { <li class={classes!(current.then_some("current"), kind(e), format!("depth-{}", e.depth()))} data-event={i.to_string()} aria-current={current.then_some("step")}>
-            <button type="button" class="linkish" onclick={go(&p.dispatch, to)}>{ e.to_string() }</button></li> }
+            <button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(current)} onclick={go(&p.dispatch, to)}>{ e.to_string() }</button></li> }
     });
     html! { <>
         <div class="step-cols">
-            <ol class="step-timeline" id="step-timeline" ref={list} start={(lo + 1).to_string()}>{ for items }</ol>
+            <ol class="step-timeline" id="step-timeline" ref={list} start={(lo + 1).to_string()}
+                aria-label="the operation's trace events (↑/↓ move, Enter shows one)"
+                data-rove-list="" onkeydown={crate::web::rove::keydown()} onfocusin={crate::web::rove::focusin()}>{ for items }</ol>
             <div>{ detail(sim, c) }</div>
         </div>
         if lo > 0 || hi < events.len() { <p class="muted small">{ format!("Showing events {}–{} of {}.", lo + 1, hi, events.len()) }</p> }
