@@ -4,48 +4,89 @@
 #                               mdbook for the book)
 #   scripts/setup.sh --browser  also Debian chromium + chromium-driver and the npm test packages
 # Nothing is downloaded from outside the package registries (crates.io, Debian, npm).
+# Each step prints how long it took. FREEPGT_TOOL_ROOT=DIR installs the cargo tools into DIR/bin
+# instead of ~/.cargo/bin (and looks for them only there): a way to time a fresh install
+# without touching the tools already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+setup_start=$SECONDS
 
 TRUNK_VERSION=0.22.1
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly.
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
 step() { printf '== %s\n' "$*"; }
+took() { printf '   %s: %d min %02d s\n' "$1" $(( (SECONDS - $2) / 60 )) $(( (SECONDS - $2) % 60 )); }
+
+root_args=()
+if [ -n "${FREEPGT_TOOL_ROOT:-}" ]; then
+  root_args=(--root "$FREEPGT_TOOL_ROOT")
+fi
+# has TOOL VERSION-PATTERN: TOOL is installed (on PATH, or in FREEPGT_TOOL_ROOT) at that version.
+has() {
+  local bin=$1
+  if [ -n "${FREEPGT_TOOL_ROOT:-}" ]; then
+    bin="$FREEPGT_TOOL_ROOT/bin/$1"
+    [ -x "$bin" ] || return 1
+  else
+    command -v "$bin" >/dev/null || return 1
+  fi
+  "$bin" --version | grep -q "$2"
+}
+
+# The tools are built to be installed, not shipped: opt-level 1, no LTO, 16 codegen units, no
+# debug info. trunk's own release profile asks for fat LTO and one codegen unit, which makes its
+# last step a long single-threaded link of everything; the tools' speed does not matter here
+# (trunk drives cargo, wasm-bindgen rewrites one small wasm). They share one target directory,
+# so a crate two of them use at the same version and features is compiled once.
+tool_target=$(mktemp -d "${TMPDIR:-/tmp}/freepgt-tools.XXXXXX")
+trap 'rm -rf "$tool_target"' EXIT
+install_tool() {
+  local what=$1 t0=$SECONDS
+  shift
+  step "cargo install $what"
+  CARGO_TARGET_DIR="$tool_target" \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install "${root_args[@]}" "$@"
+  took "$what" "$t0"
+}
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "rustup target add wasm32-unknown-unknown"
+  t0=$SECONDS
   rustup target add wasm32-unknown-unknown
+  took "wasm32 target" "$t0"
 fi
 
-if ! { command -v trunk >/dev/null && trunk --version | grep -q " $TRUNK_VERSION"; }; then
-  step "cargo install trunk $TRUNK_VERSION (about 14 minutes on 2 cores)"
+if ! has trunk " $TRUNK_VERSION"; then
   # trunk 0.22.1 declares rust-version 1.96.1; it builds and works on this machine's 1.95.
-  cargo install trunk --version "$TRUNK_VERSION" --locked --ignore-rust-version
+  install_tool "trunk $TRUNK_VERSION" trunk --version "$TRUNK_VERSION" --locked --ignore-rust-version
 fi
 
-if ! { command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $WB_VERSION\$"; }; then
-  step "cargo install wasm-bindgen-cli $WB_VERSION"
+if ! has wasm-bindgen " $WB_VERSION\$"; then
   # Not --locked: its lock file wants a webpki-roots release this registry does not have.
-  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+  install_tool "wasm-bindgen-cli $WB_VERSION" wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
 # The book (docs/, built into dist/book/ by scripts/build-book.sh as Trunk's post_build hook).
 MDBOOK_VERSION=0.5.4
-if ! { command -v mdbook >/dev/null && mdbook --version | grep -q "v$MDBOOK_VERSION\$"; }; then
-  step "cargo install mdbook $MDBOOK_VERSION"
-  t0=$SECONDS
-  cargo install mdbook --version "$MDBOOK_VERSION" --locked
-  echo "mdbook $MDBOOK_VERSION installed in $((SECONDS - t0)) s"
+if ! has mdbook "v$MDBOOK_VERSION\$"; then
+  install_tool "mdbook $MDBOOK_VERSION" mdbook --version "$MDBOOK_VERSION" --locked
 fi
 
 if [ "${1:-}" = "--browser" ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     if [ "$(id -u)" = 0 ]; then
       step "apt-get install chromium chromium-driver"
+      t0=$SECONDS
       apt-get update
       DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
+      took "chromium" "$t0"
     else
       echo "browser tests need Debian's chromium and chromium-driver: sudo apt-get install chromium chromium-driver" >&2
       exit 1
@@ -53,9 +94,14 @@ if [ "${1:-}" = "--browser" ]; then
   fi
   if [ ! -f web/tests/node_modules/.package-lock.json ] || [ web/tests/package-lock.json -nt web/tests/node_modules/.package-lock.json ]; then
     step "npm ci (web/tests)"
+    t0=$SECONDS
     (cd web/tests && npm ci --no-audit --no-fund)
+    took "npm ci" "$t0"
   fi
 fi
 
 # Trunk.toml sets offline = true, which makes trunk run cargo --offline.
+t0=$SECONDS
 cargo fetch --quiet
+took "cargo fetch" "$t0"
+took "setup" "$setup_start"
