@@ -5,7 +5,7 @@
 //! its own type, so a floor can never be passed where a ceiling is expected.
 //!
 //! All arithmetic is on `u64` with wrap-around, exactly like `unsigned long` on a 64-bit kernel:
-//! the "0 means top" convention (kernel-reference §1) depends on `0 - 1 == u64::MAX`.
+//! the "0 means top" convention (the book, docs/src/patch/index.md) depends on `0 - 1 == u64::MAX`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -120,13 +120,13 @@ impl From<u64> for VirtAddr {
 }
 
 /// The lowest address below which `free_pgtables` may not free a table: `prev->vm_end`, or
-/// FIRST_USER_ADDRESS when there is no previous vma. Never rounded (kernel-reference §1).
+/// FIRST_USER_ADDRESS when there is no previous vma. Never rounded (the book, docs/src/patch/index.md).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Floor(pub VirtAddr);
 
 /// The address at or above which `free_pgtables` may not free a table: `next->vm_start`, or 0
-/// meaning "the top of the address space" when there is no next vma (kernel-reference §1).
+/// meaning "the top of the address space" when there is no next vma (the book, docs/src/patch/index.md).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Ceiling(pub VirtAddr);

@@ -1,4 +1,4 @@
-//! Architectures as data (kernel-reference §6).
+//! Architectures as data (the book, docs/src/reference.md).
 //!
 //! An [`Arch`] is a table of constants: page shift, index bits per level (0 = folded, as
 //! `asm-generic/pgtable-nopud.h` / `pgtable-nopmd.h` fold a level), TASK_SIZE, the VA hole and
@@ -147,7 +147,7 @@ impl FromStr for ArchId {
 }
 
 /// sparc64's linear virtually mapped page table, flushed by `flush_tlb_pgtables`
-/// (arch/sparc64/mm/tlb.c, kernel-reference §7).
+/// (arch/sparc64/mm/tlb.c, the book, docs/src/sparc64-flush.md).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 pub struct VpteSpec {
     /// VPTE_BASE_SPITFIRE (== VPTE_BASE_CHEETAH in 2.6.12): the centre of the VPTE area.

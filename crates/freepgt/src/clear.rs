@@ -1,4 +1,4 @@
-//! The 2.6.11 free path that freepgt replaced (kernel-reference §5): the prev-based
+//! The 2.6.11 free path that freepgt replaced (the book, docs/src/patch/walk-cost.md): the prev-based
 //! `free_pgtables` of mm/mmap.c and the 4-level `clear_page_range` of mm/memory.c.
 //!
 //! The old code ignores the vma list below `prev` and scans address ranges instead: it frees

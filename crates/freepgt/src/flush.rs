@@ -1,4 +1,4 @@
-//! `flush_tlb_pgtables(mm, start, end)` accounting (kernel-reference §7).
+//! `flush_tlb_pgtables(mm, start, end)` accounting (the book, docs/src/sparc64-flush.md).
 //!
 //! Only sparc64 has a body that depends on the range: it demaps the VPTE pages that cache the
 //! lowest page-table level in a linear virtually mapped array. The cost is computed
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn queued_entries_share_the_first_batch() {
-        // kernel-reference §7a: 191 queued + 2 VPTE pages = 193 entries, 2 flushes; 7 + 2
+        // the book, docs/src/sparc64-flush.md: 191 queued + 2 VPTE pages = 193 entries, 2 flushes; 7 + 2
         // fit one.
         let two_pages = |q| {
             flush_tlb_pgtables(

@@ -1,5 +1,5 @@
 //! The 2.6.12 free path: `free_pgtables` over the vma list and the `free_pXd_range` levels of
-//! mm/memory.c (kernel-reference §2–§3).
+//! mm/memory.c (the book, docs/src/patch/index.md).
 //!
 //! Each function models the kernel function of the same name, with the same loop shape. The
 //! `- 1`s are the kernel's: 0 means the bottom as an `addr` or `floor` but the top as an `end`

@@ -1,4 +1,4 @@
-//! Ready-made scenarios: the cases of the commit message and of kernel-reference.md, each
+//! Ready-made scenarios: the cases of the commit message and of the book (docs/src/patch), each
 //! with a short explanation. Shared by the CLI, the playground and the golden tests.
 
 use crate::arch::ArchId;

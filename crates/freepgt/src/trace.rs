@@ -24,7 +24,7 @@ impl fmt::Display for TableKey {
     }
 }
 
-/// Why a walk at a lower level did not free the table it walked (kernel-reference §3).
+/// Why a walk at a lower level did not free the table it walked (the book, docs/src/patch/index.md).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(tag = "test", rename_all = "snake_case")]
 pub enum KeepReason {
@@ -196,7 +196,7 @@ pub struct FlushCall {
     pub vpte: Option<VpteCost>,
 }
 
-/// Iterations of the free walk's loops at each level (scenario-format.md, `--visits`).
+/// Iterations of the free walk's loops at each level (the book's reference (docs/src/reference.md), `--visits`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
 pub struct Visits {
     /// pgd slots stepped.

@@ -95,7 +95,7 @@ impl Walker<'_> {
     }
 
     /// The three tests at the end of `free_pud_range` / `free_pmd_range`, with the mask of
-    /// the level above the freed table (kernel-reference §3): the test that frees the table,
+    /// the level above the freed table (the book, docs/src/patch/index.md): the test that frees the table,
     /// or the reason it is kept.
     pub fn ceiling_floor_test(
         &self,

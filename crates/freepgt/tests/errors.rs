@@ -1,4 +1,4 @@
-//! Every kind of invalid command from scenario-format.md names its line, keeps the report of
+//! Every kind of invalid command from the book's reference (docs/src/reference.md) names its line, keeps the report of
 //! the lines before it, and leaves the mm unchanged.
 
 use freepgt::report::{report, ReportOptions};

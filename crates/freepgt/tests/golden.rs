@@ -1,4 +1,4 @@
-//! Golden tests: the worked cases of kernel-reference.md and scenario-format.md, each
+//! Golden tests: the worked cases of the book (docs/src/patch, docs/src/reference.md), each
 //! expected report derived by hand from the reference (the derivation is in the comments).
 //! Only the lines after the last command's echo are compared unless stated otherwise.
 
@@ -26,7 +26,7 @@ fn expect_last(text: &str, opts: ReportOptions, expected: &str) {
 
 #[test]
 fn format_doc_example_byte_for_byte() {
-    // scenario-format.md "Example": two vmas 6 MiB apart (> PMD_SIZE) give two
+    // the book's reference (docs/src/reference.md) "Example": two vmas 6 MiB apart (> PMD_SIZE) give two
     // free_pgd_range calls; the first one's ceiling 0xa00000 masks to 0 with PUD_MASK, so its
     // pmd table is kept for the second call (ceiling 0), which frees it and the pud table.
     let text = "arch x86_64\nvma 400000 401000 text\nvma a00000 a01000\ntouch 400000\ntouch a00000\nmunmap 400000 a01000\n";
@@ -332,7 +332,7 @@ tables pte=0 pmd=0 pud=0
 fn lone_munmap_2_6_11_sparc64_flushes_2049_vpte_pages() {
     // first = 0, last = 0x12000 + 16G - 1 = 0x400011fff. Slots 0..=1; slot 0's pmd table
     // walked fully (2048). flush(0, 0x400011fff): e rounds up to 0x400800000, so
-    // 0x400800000 >> 23 = 2049 VPTE pages, ceil(2049 / 192) = 11 batches (kernel-reference §5).
+    // 0x400800000 >> 23 = 2049 VPTE pages, ceil(2049 / 192) = 11 batches (the book, docs/src/patch/walk-cost.md).
     expect_last(
         "arch sparc64\nkernel 2.6.11\nvma 10000 12000\ntouch 10000\nmunmap 10000 12000\n",
         ALL,
@@ -349,7 +349,7 @@ tables pte=0 pmd=0 pud=0
 
 #[test]
 fn exit_visits_2_6_11_vs_2_6_12() {
-    // kernel-reference §5: one small vma on sparc64. 2.6.11 exit walks pgd slots
+    // the book, docs/src/patch/walk-cost.md: one small vma on sparc64. 2.6.11 exit walks pgd slots
     // 0..=pgd_index(MM_VM_SIZE - 1) = 2046 (2047 slots, each one folded pud iteration) and
     // all 2048 entries of the present pmd table; 2.6.12 visits one of each. No flush at exit.
     let scenario =

@@ -23,7 +23,7 @@ const VMA_191: &str = "vma 738000 8b6000\ntouch 738000 8b6000\nmunmap 738000 8b6
 
 #[test]
 fn sparc64_zap_leaves_its_ptes_queued_without_preempt() {
-    // kernel-reference §7a's example. unmap_vmas clears 191 valid ptes, each queued by
+    // the book, docs/src/sparc64-flush.md's example. unmap_vmas clears 191 valid ptes, each queued by
     // tlb_batch_add; 191 pages < ZAP_BLOCK_SIZE (1024 pages without CONFIG_PREEMPT, the
     // 2.6.12 sparc64 defconfig), so no tlb_finish_mmu ran and 191 % 192 = 191 stay queued.
     // free_pgd_range(0x738000, 0x8b6000, 0, 0): addr 0; pmd entries 0 and 1: ptes 0x0 and

@@ -140,10 +140,20 @@ fn scroll_to_line(area: &HtmlTextAreaElement, wrap: &NodeRef, n: usize) {
     follow_scroll(area, wrap);
 }
 
-/// Rc identity, for effect dependencies (comparing 600 KB texts per render would not do).
-fn ptr(t: &Option<Rc<str>>) -> usize {
-    t.as_ref()
-        .map_or(0, |t| Rc::as_ptr(t) as *const u8 as usize)
+/// A text compared by identity, for effect dependencies: comparing 600 KB texts per render
+/// would not do, and holding the `Rc` (not its address) keeps the key alive, so a new text
+/// allocated where a freed one stood can never pass for it.
+#[derive(Clone)]
+struct SameText(Option<Rc<str>>);
+
+impl PartialEq for SameText {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
 }
 
 #[function_component(ScenarioText)]
@@ -177,7 +187,11 @@ pub fn scenario_text(p: &TextProps) -> Html {
         );
         let (sim, source, draft, error) =
             (p.sim.clone(), p.source.clone(), p.draft.clone(), err_line);
-        let deps = (p.sim.clone(), ptr(&p.source), ptr(&p.draft));
+        let deps = (
+            p.sim.clone(),
+            SameText(p.source.clone()),
+            SameText(p.draft.clone()),
+        );
         use_effect_with(deps, move |_| {
             let Some(a) = area.cast::<HtmlTextAreaElement>() else {
                 return;

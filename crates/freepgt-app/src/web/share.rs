@@ -290,8 +290,8 @@ pub fn share_panel(p: &LinkProps) -> Html {
     };
     html! {
         <div class="share">
-            <button type="button" id="share" ref={button} aria-expanded={(*open).to_string()} onclick={toggle}>{ "🔗 Share" }</button>
-            <a class="book-link" id="book-link" href="book/" target="_blank" rel="noopener" title="The book: the scenario language, the patch case by case, embedding">{ "📖 Book" }</a>
+            <button type="button" id="share" ref={button} aria-expanded={(*open).to_string()} onclick={toggle}>{ "Share" }</button>
+            <a class="book-link" id="book-link" href="book/" target="_blank" rel="noopener" title="The book: the scenario language, the patch case by case, embedding">{ "Book" }</a>
             if *open {
                 <div class="share-panel" role="region" aria-label="share this scenario (Escape closes)">
                     <label>{ format!("Link ({} characters)", link.len()) }

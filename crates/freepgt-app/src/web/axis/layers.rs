@@ -188,12 +188,19 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
         let y = rows.y(*level).unwrap_or(Y_ROWS);
         // A level whose tables belong to the pgd (PAE's pmds) says so on its row.
         let owned = all.iter().any(|t| t.level == *level && t.owned_by_pgd);
-        let label = if owned {
-            format!("{} (pgd's)", level.name())
+        // The label column fits about six characters: the long form goes in the tooltip.
+        let (label, title) = if owned {
+            (
+                format!("{}*", level.name()),
+                Some(format!(
+                    "{} tables: part of the pgd (allocated with it, never freed by free_pgtables)",
+                    level.name()
+                )),
+            )
         } else {
-            level.name().to_string()
+            (level.name().to_string(), None)
         };
-        out.push(html! { <text class="row-label" data-level={level.name()} x="2" y={px(y + 8.0)}>{ label }</text> });
+        out.push(html! { <text class="row-label" data-level={level.name()} x="2" y={px(y + 8.0)}>{ label }{ for title.map(|t| html! { <title>{ t }</title> }) }</text> });
         for status in Status::ALL {
             let mut pieces = Vec::new();
             for (i, t) in all.iter().enumerate() {
