@@ -121,7 +121,7 @@ pub fn app() -> Html {
                     <section class="panel" id="picture" aria-labelledby="axis-h">
                         <h2 id="axis-h">{ "Address space" }</h2>
                         if s.intro {
-                            <p class="intro" id="intro">{ "The picture: this process's vmas on top, its page tables by level below, as of the step shown. Press → to walk munmap's free_pgd_range." }</p>
+                            <p class="intro" id="intro">{ "The picture: this process's vmas on top, its page tables by level below, as of the step shown. Step with next ▶ (or →) to walk munmap's free_pgd_range." }</p>
                         }
                         { picture }
                         <export::Export sim={s.sim.clone()} />
