@@ -11,9 +11,9 @@
 //! `<!-- not checked against the CLI -->` is not checked either (a template such as
 //! `error line N: WHAT`, or output the CLI chapter shows for input that is not a fence).
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 const UNCHECKED: &str = "<!-- not checked against the CLI -->";
 
@@ -83,20 +83,7 @@ fn blocks(md: &str) -> Vec<Block> {
 }
 
 fn cli(args: &[&str], input: &str) -> (String, String, bool) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_freepgt"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the freepgt binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::freepgt(args, input.as_bytes());
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),

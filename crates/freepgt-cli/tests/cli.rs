@@ -1,23 +1,11 @@
 //! The `freepgt` binary: exit statuses, stdout/stderr split, trace and JSON output.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 fn freepgt(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_freepgt"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn freepgt");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::freepgt(args, stdin.as_bytes())
 }
 
 fn text(b: &[u8]) -> String {
@@ -221,20 +209,10 @@ fn text_of(o: &Output) -> String {
 
 #[test]
 fn invalid_utf8_prints_the_report_before_it_and_names_the_line() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_freepgt"))
-        .arg("run")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn freepgt");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"\xef\xbb\xbfarch i386\r\nvma 1000 2000\n# \xc3\x28\nvma 3000 4000\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::freepgt(
+        &["run"],
+        b"\xef\xbb\xbfarch i386\r\nvma 1000 2000\n# \xc3\x28\nvma 3000 4000\n",
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stdout),
