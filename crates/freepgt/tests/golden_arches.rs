@@ -15,20 +15,10 @@
 //! allocated with the pgd, counted from the first command (`pmd=3`) and never freed.
 //! Only the lines after the last command's echo are compared.
 
-use freepgt::report::{report, ReportOptions};
+mod common;
 
-const ALL: ReportOptions = ReportOptions {
-    visits: true,
-    orphans: true,
-};
-
-#[track_caller]
-fn expect_last(text: &str, expected: &str) {
-    let (out, err) = report(text, ALL);
-    assert!(err.is_none(), "unexpected error: {err:?}");
-    let at = out.rfind("\n> ").expect("at least two commands") + 1;
-    assert_eq!(&out[at..], expected, "scenario:\n{text}");
-}
+use common::{expect_last, ALL};
+use freepgt::report::report;
 
 fn scenario(arch: &str, kernel: &str, body: &str) -> String {
     format!("arch {arch}\nkernel {kernel}\n{body}")

@@ -1,21 +1,11 @@
 //! Golden tests for the header settings `config preempt|nopreempt` (sparc64's exact TLB
 //! batch) and `max_map_count N`, each expected report derived by hand in its comment.
 
+mod common;
+
+use common::expect_last;
 use freepgt::report::{report, ReportOptions};
 use freepgt::{AddrRange, ArchId, Kernel, Mm, Op, VirtAddr};
-
-const ALL: ReportOptions = ReportOptions {
-    visits: true,
-    orphans: true,
-};
-
-#[track_caller]
-fn expect_last(text: &str, expected: &str) {
-    let (out, err) = report(text, ALL);
-    assert!(err.is_none(), "unexpected error: {err:?}");
-    let at = out.rfind("\n> ").expect("at least two commands") + 1;
-    assert_eq!(&out[at..], expected, "scenario:\n{text}");
-}
 
 /// One vma of 191 8 KiB pages across the 8 MiB boundary 0x800000, every page touched, then
 /// munmapped whole.
