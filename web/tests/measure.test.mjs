@@ -1,5 +1,9 @@
-// Prints measured figures (not asserted as timings): first render, and the re-render after
-// one operation on the large preset (3,000 vmas, 12,000 pte tables).
+// Prints measured figures (never asserted as timings): the first render, and on the large
+// preset (3,000 vmas, 12,000 pte tables) an operation, steps through its trace (the first
+// event of an op and later ones, forward and back), undo and redo. Each action is timed two
+// ways: `hook` is the app's own reduce + render (window.freepgtApp.timing().lastRenderMs,
+// from the reducer to the root's effect), `frame` is wall time in the page from the click to
+// the first frame after that render (layout and paint included).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launch, openPage, state, changes, cliReport } from './helpers.mjs';
@@ -8,35 +12,101 @@ let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); });
 
-test('measure first render and an op on the large preset', async () => {
+const TARGET_FIRST = 250;
+const TARGET_ACTION = 30;
+
+/** Clicks `selector` in the page and waits for the app's next render, then for a frame. */
+async function timedClick(page, selector) {
+  return page.evaluate(async (sel) => {
+    const app = window.freepgtApp;
+    const r0 = app.timing().renders;
+    const t0 = performance.now();
+    document.querySelector(sel).click();
+    await new Promise((resolve) => {
+      const tick = () => (app.timing().renders > r0 ? resolve() : requestAnimationFrame(tick));
+      tick();
+    });
+    // The frame after the render: a rAF callback runs before paint, a task queued from it after.
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    return { hook: app.timing().lastRenderMs, frame: performance.now() - t0 };
+  }, selector);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+test('measure first render, an op, steps, undo and redo on the large preset', async () => {
+  const rows = [];
+  const row = (what, hook, frame, target) => {
+    rows.push({ what, hook, frame, target });
+    console.log(`${what}: ${fmt(hook)} reduce+render, ${fmt(frame)} click to frame (target ${target} ms)`);
+  };
+
   // Warm the browser and HTTP cache once, then measure a fresh page.
   const warm = await openPage(browser, server.url);
   await warm.context.close();
   const { page, context, errors } = await openPage(browser, server.url, { clear: false });
-  const first = await page.evaluate(() => window.freepgtApp.state().firstRenderMs);
-  console.log(`first render: ${first.toFixed(1)} ms after navigation start (target < 400)`);
+  const first = await page.evaluate(() => window.freepgtApp.timing().firstRenderMs);
+  console.log(`first render: ${fmt(first)} after navigation start (target ${TARGET_FIRST} ms)`);
+  rows.push({ what: 'first render (from navigation start)', hook: first, frame: first, target: TARGET_FIRST });
 
   let t0 = Date.now();
   let s = await changes(page, async () => {
     await page.selectOption('#preset', 'large');
-    await page.click('#load-preset');
   });
-  console.log(`load large preset: ${s.lastRenderMs.toFixed(1)} ms reduce+render (${Date.now() - t0} ms wall incl. polling)`);
+  console.log(`load large preset: ${fmt(s.lastRenderMs)} reduce+render (${Date.now() - t0} ms wall incl. polling)`);
   assert.equal(s.report, cliReport(s.text));
-  console.log(`large preset: ${s.vmas} vmas, tables pte=${s.counts.pte} pmd=${s.counts.pmd} pud=${s.counts.pud}`);
+  console.log(`large preset: ${s.vmas} vmas, ${s.ops} ops, tables pte=${s.counts.pte} pmd=${s.counts.pmd} pud=${s.counts.pud}`);
 
-  // One op: munmap one vma (appends to the scenario; the mm is cloned, not re-run).
-  const times = [];
+  // An op: munmap within one vma (appends to the scenario; the mm is cloned, not re-run).
+  const ops = [];
   for (const addr of [0x10000000, 0x10800000, 0x11000000]) {
     await page.fill('#range-start', '0x' + addr.toString(16));
     await page.fill('#range-end', '0x' + (addr + 0x700000).toString(16));
-    t0 = Date.now();
-    s = await changes(page, () => page.click('#range-munmap'));
-    times.push(s.lastRenderMs);
-    console.log(`munmap on large: ${s.lastRenderMs.toFixed(1)} ms reduce+render (${Date.now() - t0} ms wall incl. polling), freed ${s.freed.length}`);
+    ops.push(await timedClick(page, '#range-munmap'));
   }
-  console.log(`op on large preset, median: ${times.sort((a, b) => a - b)[1].toFixed(1)} ms (target < 50)`);
+  s = await state(page);
   assert.equal(s.report, cliReport(s.text));
+  assert.ok(s.freed.length > 0, 'the munmap freed tables');
+  row('munmap on large (median of 3)', median(ops.map((o) => o.hook)), median(ops.map((o) => o.frame)), TARGET_ACTION);
+
+  // Steps through the last munmap's trace: its first event (the picture of a new op), then
+  // later events forward and back.
+  const start = await timedClick(page, '#step-start');
+  const lastCommand = s.text.split('\n').length - 2; // one command per line, the last op's
+  assert.equal((await state(page)).step, `${lastCommand}.0`);
+  row('step: first event of the last op', start.hook, start.frame, TARGET_ACTION);
+  const fwd = [];
+  for (let i = 0; i < 5; i++) fwd.push(await timedClick(page, '#step-fwd'));
+  assert.match((await state(page)).step, /\.5$/);
+  row('step: next event (median of 5)', median(fwd.map((o) => o.hook)), median(fwd.map((o) => o.frame)), TARGET_ACTION);
+  const back = [];
+  for (let i = 0; i < 5; i++) back.push(await timedClick(page, '#step-back'));
+  assert.match((await state(page)).step, /\.0$/);
+  row('step: previous event (median of 5)', median(back.map((o) => o.hook)), median(back.map((o) => o.frame)), TARGET_ACTION);
+  const end = await timedClick(page, '#step-end');
+  row('step: last event of the op', end.hook, end.frame, TARGET_ACTION);
+  // An earlier op: the first of the three munmaps (the mm replayed up to it).
+  const prevOp = await timedClick(page, '#step-prev-op');
+  row('step: the previous op (as a whole)', prevOp.hook, prevOp.frame, TARGET_ACTION);
+  const prevStart = await timedClick(page, '#step-start');
+  row('step: first event of an earlier op', prevStart.hook, prevStart.frame, TARGET_ACTION);
+
+  // Undo and redo the last munmap.
+  const undo = await timedClick(page, '#undo');
+  const afterUndo = await state(page);
+  assert.equal(afterUndo.ops, s.ops - 1);
+  row('undo', undo.hook, undo.frame, TARGET_ACTION);
+  const redo = await timedClick(page, '#redo');
+  const afterRedo = await state(page);
+  assert.equal(afterRedo.ops, s.ops);
+  assert.equal(afterRedo.report, s.report);
+  row('redo', redo.hook, redo.frame, TARGET_ACTION);
+
+  console.log('\nlarge preset summary (ms; reduce+render / click to frame; target):');
+  for (const r of rows) {
+    console.log(`  ${r.what.padEnd(40)} ${r.hook.toFixed(1).padStart(8)} ${r.frame.toFixed(1).padStart(8)}   ≤ ${r.target}`);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -11,6 +11,7 @@ thread_local! {
     static LATEST: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
     static REDUCE_START: Cell<f64> = const { Cell::new(-1.0) };
     static TIMES: Cell<(f64, f64)> = const { Cell::new((-1.0, -1.0)) };
+    static RENDERS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Milliseconds since the page started.
@@ -35,6 +36,7 @@ pub fn rendered(s: &State) {
         let last = REDUCE_START.with(|r| r.get());
         c.set((first, if last >= 0.0 { t - last } else { -1.0 }));
     });
+    RENDERS.with(|r| r.set(r.get() + 1));
     LATEST.with(|l| *l.borrow_mut() = Some(Rc::new(s.clone())));
 }
 
@@ -66,6 +68,11 @@ struct Snapshot {
     undo: usize,
     redo: usize,
     revision: u64,
+    /// The step shown, as a link writes it (`command.event`), if any.
+    step: Option<String>,
+    /// Renders of the app so far: a test waits for it to move after an action that changes
+    /// no revision (a step).
+    renders: u64,
     first_render_ms: f64,
     last_render_ms: f64,
 }
@@ -125,6 +132,8 @@ fn snapshot(s: &State) -> Snapshot {
         undo: s.undo.len(),
         redo: s.redo.len(),
         revision: s.revision,
+        step: s.step.map(|st| st.to_string()),
+        renders: RENDERS.with(|r| r.get()),
         first_render_ms: first,
         last_render_ms: last,
     }
@@ -146,6 +155,18 @@ pub fn install() {
     });
     let _ = js_sys::Reflect::set(&hook, &"state".into(), state.as_ref());
     state.forget();
+    // Cheap to call between a click and its frame (state() serializes the whole report).
+    let timing = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let (first, last) = TIMES.with(|t| t.get());
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: f64| js_sys::Reflect::set(&out, &k.into(), &v.into());
+        let _ = set("renders", RENDERS.with(|r| r.get()) as f64);
+        let _ = set("firstRenderMs", first);
+        let _ = set("lastRenderMs", last);
+        out.into()
+    });
+    let _ = js_sys::Reflect::set(&hook, &"timing".into(), timing.as_ref());
+    timing.forget();
     let _ = js_sys::Reflect::set(&window, &"freepgtApp".into(), &hook);
 }
 
