@@ -48,7 +48,7 @@ pub fn app() -> Html {
     let upto = at.and_then(|c| c.event);
     // The tables around the op, once per op; each event then applies only its trace.
     let around = use_memo((view.clone(), before), |(after, before)| {
-        match (before.as_ref().and_then(|b| b.mm.as_ref()), &after.mm) {
+        match (before.as_deref(), after.mm.as_deref()) {
             (Some(b), Some(a)) => Some(Around::new(b, a)),
             _ => None,
         }
