@@ -105,11 +105,18 @@ async function openHost(url, width) {
   const context = await browser.newContext({ viewport: { width, height: 900 } });
   const page = await context.newPage();
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  // Warnings the book's own scripts log (highlight.js, book.js, the loader), apart from the
+  // embeds' frames: the book must not warn about its ```freepgt fences.
+  const bookWarnings = [];
+  const book = new URL('/book/', url).href;
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    if (m.type() === 'warning' && m.location().url.startsWith(book)) bookWarnings.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()}`));
   await page.goto(url);
-  return { page, context, errors };
+  return { page, context, errors, bookWarnings };
 }
 
 /** The playground frames of the host page, in document order, each loaded and sized. */
@@ -146,9 +153,12 @@ for (const width of [1280, 390]) {
     let total = 0;
     for (const ch of chapters()) {
       if (ch.fences.length === 0) continue;
-      const { page, context, errors } = await openHost(`${host}book/${ch.html}`, width);
+      const { page, context, errors, bookWarnings } = await openHost(`${host}book/${ch.html}`, width);
       await page.waitForFunction((k) => document.querySelectorAll('figure.freepgt-embed iframe').length === k, ch.fences.length);
       assert.equal(await page.locator('code.language-freepgt').count(), 0, `${ch.md}: no fence left as text`);
+      // highlight.js knows the fences' language (docs/theme/head.hbs) and so does not warn.
+      assert.ok(await page.evaluate(() => !!hljs.getLanguage('freepgt')), `${ch.md}: freepgt is a highlight.js language`);
+      assert.deepEqual(bookWarnings, [], `${ch.md}: no warnings from the book's scripts`);
       // Let the frames near the top load and post their heights, then check the host page.
       await page.waitForTimeout(1500);
       const hostState = await page.evaluate(() => ({ active: document.activeElement && document.activeElement.tagName, y: window.scrollY }));

@@ -279,6 +279,47 @@ test('finding 6: pasting and applying a 20,000-vma scenario (timings printed)', 
   await context.close();
 });
 
+// The editor's paged path end to end: a long text pasted (so it is paged), applied with an
+// error on a later page. The band is drawn only on the error's page; Go to line turns there,
+// selects the line and scrolls the band into the textarea; fixing the line there applies the
+// whole text. Screenshots of the editor on desktop and phone.
+for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+  test(`a long text's error is marked on its page, Go to line turns there (${name})`, async () => {
+    const { page, context, errors } = await openPage(browser, server.url, { viewport });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    const lines = bigScenario(5000).split('\n');
+    lines[6500] = 'touch nowhere';
+    await pasteTime(page, '#scenario-text', lines.join('\n'));
+    assert.match(await page.textContent('#page-lines'), /^lines 1–2000 \(page 1 of 6\)/);
+    const before = await state(page);
+    await page.click('#apply-text');
+    await page.waitForSelector('#goto-error');
+    assert.match(await page.textContent('#text-error'), /^error line 6501: /);
+    assert.equal((await state(page)).revision, before.revision, 'an error changes nothing');
+    assert.equal(await page.$('#err-line'), null, 'line 6501 is not on page 1: no band');
+    await page.click('#goto-error');
+    assert.match(await page.textContent('#page-lines'), /^lines 6001–8000 \(page 4 of 6\)/);
+    assert.equal(await page.getAttribute('#err-line', 'data-line'), '6501');
+    const at = await page.evaluate(() => {
+      const t = document.querySelector('#scenario-text');
+      const band = document.querySelector('#err-line').getBoundingClientRect();
+      const area = t.getBoundingClientRect();
+      return { selected: t.value.slice(t.selectionStart, t.selectionEnd), inside: band.top >= area.top && band.bottom <= area.bottom };
+    });
+    assert.deepEqual(at, { selected: 'touch nowhere', inside: true }, 'the line is selected and its band in view');
+    await page.locator('#editor').screenshot({ path: `${artifacts}/editor-pager-error-${name}.png` });
+    // Fixing the line on its page fixes the whole text.
+    lines[6500] = `touch ${(0x1000000).toString(16)}`;
+    await page.keyboard.type(lines[6500]);
+    const s = await changes(page, () => page.click('#apply-text'));
+    assert.equal(s.source, lines.join('\n'), 'the pages around the edited one are kept');
+    assert.equal(await page.$('#err-line'), null);
+    assert.equal(s.report, cliReport(s.source));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
 test('timings on the large preset: first render, a step, an op (printed)', async () => {
   const warm = await openPage(browser, server.url);
   await warm.context.close();

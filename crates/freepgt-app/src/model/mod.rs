@@ -14,10 +14,12 @@
 //! | [`spell`] | each event's decision in words |
 //! | [`cases`] | the commit message's cases: flush granularity, preset recognition |
 //! | [`pages`] | the scenario editor's pages (a long text is edited 500 lines at a time) |
+//! | [`editor`] | the scenario editor's document: the page shown, paging, pasting, Ctrl+A |
 
 pub mod axis;
 pub mod bounds;
 pub mod cases;
+pub mod editor;
 pub mod explain;
 pub mod pages;
 pub mod picture;

@@ -91,6 +91,20 @@ pub fn byte_of_utf16(s: &str, u16_at: usize) -> usize {
     s.len()
 }
 
+/// The UTF-16 offsets `[start, end)` of line `n` (1-based) of `text`, without its `\n`: what a
+/// textarea's `setSelectionRange` takes to select the line.
+pub fn line_span(text: &str, n: usize) -> Option<(u32, u32)> {
+    let mut at = 0u32;
+    for (i, line) in text.split('\n').enumerate() {
+        let len = line.encode_utf16().count() as u32;
+        if i + 1 == n {
+            return Some((at, at + len));
+        }
+        at += len + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +158,9 @@ mod tests {
         assert_eq!(line_count(""), 0);
         assert_eq!(line_count("a"), 1);
         assert_eq!(line_count("a\nb\n"), 2);
+        assert_eq!(line_span("a→\nb😀c\n", 1), Some((0, 2)));
+        assert_eq!(line_span("a→\nb😀c\n", 2), Some((3, 7)));
+        assert_eq!(line_span("a→\nb😀c\n", 3), Some((8, 8)));
+        assert_eq!(line_span("a→\nb😀c\n", 4), None);
     }
 }

@@ -67,10 +67,49 @@ impl fmt::Display for AppError {
     }
 }
 
+impl AppError {
+    /// The line of the scenario text the error names (1-based), to mark it in the editor.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            AppError::Scenario(e) => Some(e.line),
+            AppError::NoArch => Some(1),
+            AppError::Switch { error, .. } | AppError::LinkRefused(error) => error.line(),
+            AppError::NoPreset(_) | AppError::LinkUnreadable(_) | AppError::Share(_) => None,
+        }
+    }
+}
+
 impl std::error::Error for AppError {}
 
 impl From<ScenarioError> for AppError {
     fn from(e: ScenarioError) -> Self {
         AppError::Scenario(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Sim;
+
+    /// The line the editor marks is the one the message names.
+    #[test]
+    fn the_marked_line_is_the_one_the_message_names() {
+        for (text, line) in [
+            ("arch x86_64\nvma 400000 400800\n", 2),
+            ("# a comment\n\narch x86_64\ntouch 400000\n", 4),
+            ("touch 400000\n", 1),
+            ("arch mips\n", 1),
+        ] {
+            let e = Sim::from_text(text).map(|_| ()).unwrap_err();
+            assert_eq!(e.line(), Some(line), "{e}");
+            assert!(
+                e.to_string().starts_with(&format!("error line {line}: ")),
+                "{e}"
+            );
+            let refused = AppError::LinkRefused(Box::new(e));
+            assert_eq!(refused.line(), Some(line));
+        }
+        assert_eq!(AppError::NoPreset("x".into()).line(), None);
     }
 }

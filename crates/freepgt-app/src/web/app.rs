@@ -2,20 +2,12 @@
 //! playground, or an embed's picture, steps and report).
 
 use super::hooks::{use_autosave, use_opened_state, use_undo_keys, use_url_sync};
-use super::{
-    axis, compare, edit, export, header, help, last_op, report, scenario_text, send, share,
-};
-use super::{steps, test_hook, tree};
-use crate::model::{cursor, table_at, Around};
-use crate::state::{Action, Frame, SimRef};
+use super::use_step_view::{use_step_view, StepView};
+use super::{axis, compare, edit, export, header, help, report, scenario_text, send, share};
+use super::{steps, tabs, test_hook, tree};
+use crate::model::table_at;
+use crate::state::Action;
 use yew::prelude::*;
-
-/// The tabs under the workbench: (id, label).
-const TABS: [(&str, &str); 3] = [
-    ("last", "Last operation"),
-    ("compare", "2.6.11 vs 2.6.12"),
-    ("report", "Report"),
-];
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -32,34 +24,7 @@ pub fn app() -> Html {
         use_effect(move || test_hook::rendered(&s));
     }
 
-    // The picture follows the step: an earlier op is drawn on the mm right after it (the
-    // scenario replayed up to it), and an event of an op as of that event (the tables freed
-    // so far freed, those walked and kept kept, from the mm before the op and its trace).
-    let at = cursor(&s.sim, s.step);
-    let frame = use_memo(
-        (s.sim.clone(), at.map(|c| (c.op, c.event.is_some()))),
-        |(sim, at)| at.map(|(op, event)| Frame::new(sim, op, event)),
-    );
-    let view: SimRef = frame
-        .as_ref()
-        .as_ref()
-        .map_or(s.sim.clone(), |f| f.after.clone());
-    let before = frame.as_ref().as_ref().and_then(|f| f.before.clone());
-    let upto = at.and_then(|c| c.event);
-    // The tables around the op, once per op; each event then applies only its trace.
-    let around = use_memo((view.clone(), before), |(after, before)| {
-        match (before.as_deref(), after.mm.as_deref()) {
-            (Some(b), Some(a)) => Some(Around::new(b, a)),
-            _ => None,
-        }
-    });
-    let tree = use_memo(
-        (view.clone(), around.clone(), upto),
-        |(after, around, upto)| match (around.as_ref().as_ref(), upto, after.outcomes.last()) {
-            (Some(around), Some(i), Some(o)) => around.at(&o.events, *i),
-            _ => crate::model::tree(after),
-        },
-    );
+    let StepView { at, view, tree } = use_step_view(&s.sim, s.step);
     let step_table = at.and_then(|c| table_at(&s.sim, c));
 
     let picture = html! {
@@ -67,18 +32,7 @@ pub fn app() -> Html {
             zoom={s.zoom} selection={s.selection} dispatch={d.clone()} />
     };
     let steps = html! { <steps::Steps sim={s.sim.clone()} step={s.step} dispatch={d.clone()} /> };
-    let report = html! { <report::Report sim={s.sim.clone()} /> };
     let notice = s.notice.as_ref().map(|n| n.to_string());
-    // The tab shown below the workbench; compare mode (also from a link) shows its tab.
-    let tab = use_state(|| if s.compare { "compare" } else { "last" });
-    {
-        let tab = tab.clone();
-        use_effect_with(s.compare, move |on| {
-            if *on {
-                tab.set("compare");
-            }
-        });
-    }
     if s.embed {
         return html! {
             <div class="embed">
@@ -95,7 +49,7 @@ pub fn app() -> Html {
                     if s.compare {
                         <compare::Compare sim={s.sim.clone()} on={true} dispatch={d.clone()} />
                     }
-                    { report }
+                    <report::Report sim={s.sim.clone()} />
                 </main>
             </div>
         };
@@ -137,27 +91,7 @@ pub fn app() -> Html {
                         error={s.text_error.clone()} dispatch={d.clone()} />
                     <edit::Edit sim={s.sim.clone()} selection={s.selection} dispatch={d.clone()} />
                 </div>
-                <div class="wb-tabs">
-                    <div class="tabs" role="tablist" aria-label="more about this scenario" data-rove-grid=""
-                        data-rove-list="" onkeydown={super::rove::keydown()}>
-                        { for TABS.iter().map(|(id, label)| {
-                            let on = *tab == *id;
-                            let t = tab.clone();
-                            html! { <button type="button" role="tab" data-rove="" id={format!("tab-{id}")} aria-selected={on.to_string()}
-                                aria-controls={format!("tabpanel-{id}")} tabindex={if on { "0" } else { "-1" }}
-                                onclick={move |_| t.set(id)}>{ *label }</button> }
-                        }) }
-                    </div>
-                    <div role="tabpanel" id="tabpanel-last" aria-labelledby="tab-last" hidden={*tab != "last"}>
-                        <last_op::LastOpPanel sim={s.sim.clone()} inspected={s.inspected} dispatch={d.clone()} />
-                    </div>
-                    <div role="tabpanel" id="tabpanel-compare" aria-labelledby="tab-compare" hidden={*tab != "compare"}>
-                        <compare::Compare sim={s.sim.clone()} on={s.compare} dispatch={d.clone()} />
-                    </div>
-                    <div role="tabpanel" id="tabpanel-report" aria-labelledby="tab-report" hidden={*tab != "report"}>
-                        { report }
-                    </div>
-                </div>
+                <tabs::Tabs sim={s.sim.clone()} inspected={s.inspected} compare={s.compare} dispatch={d.clone()} />
             </main>
         </>
     }

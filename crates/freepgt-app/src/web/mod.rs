@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | `app` | the root: the reducer, the hooks, the page layout (full or embed) |
 //! | `hooks` | `use_undo_keys`, `use_autosave`, `use_url_sync`, `use_step_keys`, `use_drag` |
+//! | `use_step_view` | what the picture and the tree draw at the step (replayed once per op) |
 //! | `test_hook` | `window.freepgtApp.state()` for tests, render timings, the panic banner |
 //! | `header` | title, arch / kernel / preset selectors, undo / redo, live counts |
 //! | `axis/` | the address-space picture: tools, layers (segments, vmas, tables, flushes), step overlay |
@@ -13,7 +14,8 @@
 //! | `tree` | the page-table tree |
 //! | `edit/` | forms (map, fault, range ops) and the vma table |
 //! | `last_op`, `explain` | what the last operation freed, kept, flushed; why a table went |
-//! | `scenario_text`, `report` | the author's scenario text (comments kept, Apply, the error on its line) and the CLI report |
+//! | `scenario_text/` | the author's scenario text (comments kept, Apply, the error on its line): `use_editor`, the pager, the textarea, the error band, the canonical form |
+//! | `tabs`, `report` | the tabs under the workbench (last operation, compare, report); the CLI report |
 //! | `help`, `popup` | the Help panel (language, glossary, keys, links); Escape closes panels |
 //! | `rove` | one Tab stop per list, arrow keys inside (roving tabindex) |
 //! | `compare` | 2.6.11 vs 2.6.12 per step, with the totals chart |
@@ -38,8 +40,10 @@ mod rove;
 mod scenario_text;
 mod share;
 mod steps;
+mod tabs;
 mod test_hook;
 mod tree;
+mod use_step_view;
 
 use crate::state::{Action, SimRef, State};
 use std::rc::Rc;
