@@ -290,7 +290,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     const lines = bigScenario(5000).split('\n');
     lines[6500] = 'touch nowhere';
     await pasteTime(page, '#scenario-text', lines.join('\n'));
-    assert.match(await page.textContent('#page-lines'), /^lines 1–2000 \(page 1 of 6\)/);
+    assert.match(await page.textContent('#page-lines'), /^lines 1–500 \(page 1 of 21\)/);
     const before = await state(page);
     await page.click('#apply-text');
     await page.waitForSelector('#goto-error');
@@ -298,7 +298,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     assert.equal((await state(page)).revision, before.revision, 'an error changes nothing');
     assert.equal(await page.$('#err-line'), null, 'line 6501 is not on page 1: no band');
     await page.click('#goto-error');
-    assert.match(await page.textContent('#page-lines'), /^lines 6001–8000 \(page 4 of 6\)/);
+    assert.match(await page.textContent('#page-lines'), /^lines 6501–7000 \(page 14 of 21\)/);
     assert.equal(await page.getAttribute('#err-line', 'data-line'), '6501');
     const at = await page.evaluate(() => {
       const t = document.querySelector('#scenario-text');
