@@ -17,8 +17,8 @@ cargo fmt --all -- --check
 step "cargo clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo clippy (wasm32 app)"
-cargo clippy -p freepgt-app --target wasm32-unknown-unknown -- -D warnings
+step "cargo clippy (wasm32 app and wasm benchmark)"
+cargo clippy -p freepgt-app -p freepgt-wasm-bench --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test (native: core, CLI, app state)"
 cargo test --workspace
@@ -34,6 +34,9 @@ step "the book (mdBook, docs/) into dist/book/"
 # here takes half a second and fails loudly if mdbook is missing.
 scripts/build-book.sh
 test -f dist/book/reference.html
+
+step "the wasm benchmark's module (not shipped) into target/bench-wasm/"
+scripts/bench-wasm.sh
 
 step "size report"
 scripts/size-report.sh

@@ -1,18 +1,25 @@
 // wasm vs native, side by side: the same generated scenario text (freepgt bench's 65,530 vmas,
 // 1,000,000 faults, 300 munmaps, exit) parsed, simulated and reported by
 // `freepgt::report::report`, natively (`freepgt bench --from FILE`) and compiled to wasm32 in
-// headless Chromium (the `freepgtBenchReport` export). Prints the times and their ratio (a
-// figure, not asserted); asserts only that both sides rendered the same report bytes.
+// headless Chromium (the `freepgtBenchReport` export of crates/freepgt-wasm-bench, built by
+// scripts/bench-wasm.sh into target/bench-wasm/ with the playground's release profile; it is not
+// part of the playground's download). Prints the times and their ratio (a figure, not
+// asserted); asserts only that both sides rendered the same report bytes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, openPage, cli } from './helpers.mjs';
+import { startServer, launch, openPage, cli, root } from './helpers.mjs';
 
 const REPEAT = 3;
 const ARCHES = (process.env.FREEPGT_BENCH_ARCHES || 'x86_64,sparc64').split(',');
+const BENCH_WASM = path.join(root, 'target/bench-wasm');
+const BENCH_FILES = {
+  'freepgt_wasm_bench.js': 'text/javascript',
+  'freepgt_wasm_bench_bg.wasm': 'application/wasm',
+};
 
 let server, browser, dir;
 before(async () => {
@@ -38,7 +45,21 @@ function native(file) {
 }
 
 test('wasm vs native: parse + simulate + report of the max_map_count scenario', async () => {
+  for (const f of Object.keys(BENCH_FILES)) {
+    assert.ok(existsSync(path.join(BENCH_WASM, f)), `no ${BENCH_WASM}/${f}: run scripts/bench-wasm.sh`);
+  }
   const { page, context, errors } = await openPage(browser, server.url);
+  // The benchmark module is served beside the app's page (not written into dist/).
+  await page.route('**/bench-wasm/*', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    if (!BENCH_FILES[name]) return route.fulfill({ status: 404 });
+    return route.fulfill({ status: 200, contentType: BENCH_FILES[name], body: readFileSync(path.join(BENCH_WASM, name)) });
+  });
+  await page.evaluate(async () => {
+    const m = await import(new URL('bench-wasm/freepgt_wasm_bench.js', location.href).href);
+    await m.default();
+    window.freepgtBench = m;
+  });
   const rows = [];
   for (const arch of ARCHES) {
     const file = path.join(dir, `${arch}.txt`);
@@ -50,7 +71,7 @@ test('wasm vs native: parse + simulate + report of the max_map_count scenario', 
     await page.route('**/bench-scenario.txt', (route) =>
       route.fulfill({ status: 200, contentType: 'text/plain', body: text }));
     const wasm = await page.evaluate(async (repeat) => {
-      const run = window.wasmBindings.freepgtBenchReport;
+      const run = window.freepgtBench.freepgtBenchReport;
       const text = await (await fetch('bench-scenario.txt')).text();
       let best = Infinity;
       let result = '';

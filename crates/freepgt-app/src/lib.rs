@@ -11,10 +11,6 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
-/// `freepgtBenchReport`, the wasm side of the wasm-vs-native benchmark.
-#[cfg(target_arch = "wasm32")]
-mod bench;
-
 /// Mounts the app (wasm32) and installs the panic banner and the `window.freepgtApp` hook.
 #[cfg(target_arch = "wasm32")]
 pub fn run() {

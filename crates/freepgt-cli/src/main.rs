@@ -7,7 +7,7 @@ mod bench;
 mod json;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use freepgt::report::{write_step_lines, ReportOptions};
+use freepgt::report::{write_echo, write_step_lines, ReportOptions};
 use freepgt::scenario::{self, Scenario};
 use freepgt::tracefmt::render_trace;
 use freepgt::{ArchId, Kernel};
@@ -367,15 +367,19 @@ fn compare_text(
 /// Prints the report (and with `trace`, each command's trace) as the scenario runs, so that a
 /// bad line still leaves the report of the lines before it on stdout.
 fn run_text(text: &[u8], opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    // `write_report` hands over whole blocks of lines: no buffer of our own in between.
+    let mut out = std::io::stdout().lock();
     let err = write_report(text, opts, trace, &mut out);
     let _ = out.flush();
     err
 }
 
+/// The bytes of report `write_report` gathers before it writes them out.
+const REPORT_BLOCK: usize = 1 << 16;
+
 /// The report of `freepgt run` (with `trace`, each command's trace too), written to `out` as
-/// the scenario runs. `freepgt bench` times this same function.
+/// the scenario runs, in blocks of about [`REPORT_BLOCK`] bytes. `freepgt bench` times this
+/// same function.
 fn write_report(
     text: &[u8],
     opts: ReportOptions,
@@ -383,11 +387,9 @@ fn write_report(
     out: &mut impl Write,
 ) -> Option<freepgt::ScenarioError> {
     use std::fmt::Write as _;
-    // Each step is rendered into one reused buffer, then written out in one piece.
-    let mut buf = String::new();
+    let mut buf = String::with_capacity(REPORT_BLOCK + 4096);
     let (_, err) = scenario::run_text(text, |step| {
-        buf.clear();
-        let _ = writeln!(buf, "> {}", step.command);
+        write_echo(&mut buf, step.command);
         if trace {
             if let Some(o) = step.outcome {
                 for line in render_trace(&o.events).lines() {
@@ -396,7 +398,11 @@ fn write_report(
             }
         }
         write_step_lines(&mut buf, step.command, step.outcome, step.mm, opts);
-        let _ = out.write_all(buf.as_bytes());
+        if buf.len() >= REPORT_BLOCK {
+            let _ = out.write_all(buf.as_bytes());
+            buf.clear();
+        }
     });
+    let _ = out.write_all(buf.as_bytes());
     err
 }

@@ -1,30 +1,33 @@
 //! A small open-addressing hash map from PMD block number (`addr >> PMD_SHIFT`) to the pte
 //! table linked there: the fault path's shortcut past the pgd → pud → pmd descent.
 //!
-//! Linear probing over one array of `(key, value)` slots, so a hit usually costs one cache
-//! line; removal shifts later entries back instead of leaving tombstones. Written out rather
-//! than taken from `std::collections::HashMap` because it is a few dozen lines where the
-//! std map would add its SipHash and generic table code to the playground's wasm.
+//! Linear probing over one array of slots, each one `u64` holding key and value, so that
+//! eight share a cache line and the whole map stays small enough to stay cached (a fault at a
+//! random address pays for every line it has to fetch); removal shifts later entries back
+//! instead of leaving tombstones. Written out rather than taken from
+//! `std::collections::HashMap` because it is a few dozen lines where the std map would add
+//! its SipHash and generic table code to the playground's wasm.
 
-/// A key no PMD block number reaches (they are at most 64 - PMD_SHIFT bits wide).
+/// Bits of a slot that hold the value; the key takes the bits above them.
+const VALUE_BITS: u32 = 20;
+
+/// The largest value a slot holds (an arena index of a page table: there are at most
+/// [`crate::mm::MAX_LIVE_TABLES`] plus the pgd).
+pub(crate) const MAX_VALUE: u32 = (1 << VALUE_BITS) - 1;
+
+/// The largest key: a PMD block number is at most 64 - 21 = 43 bits wide (PMD_SHIFT is at
+/// least 21 on every arch), below this bound, so no slot in use equals [`EMPTY`].
+const MAX_KEY: u64 = (1 << (64 - VALUE_BITS)) - 2;
+
+/// A vacant slot.
 const EMPTY: u64 = u64::MAX;
-
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    key: u64,
-    value: u32,
-}
-
-const VACANT: Slot = Slot {
-    key: EMPTY,
-    value: 0,
-};
 
 /// PMD block number → arena index of the pte table.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BlockMap {
-    /// A power of two in length (or empty), at most half full.
-    slots: Vec<Slot>,
+    /// A power of two in length (or empty), at most three quarters full: `key << VALUE_BITS
+    /// | value`, or [`EMPTY`].
+    slots: Vec<u64>,
     len: usize,
 }
 
@@ -46,9 +49,9 @@ impl BlockMap {
         }
         let mut i = self.home(key);
         loop {
-            match self.slots[i].key {
-                k if k == key => return Some(i),
+            match self.slots[i] {
                 EMPTY => return None,
+                s if s >> VALUE_BITS == key => return Some(i),
                 _ => i = (i + 1) & self.mask(),
             }
         }
@@ -56,24 +59,26 @@ impl BlockMap {
 
     /// The value stored for `key`.
     pub fn get(&self, key: u64) -> Option<u32> {
-        self.find(key).map(|i| self.slots[i].value)
+        self.find(key)
+            .map(|i| (self.slots[i] & u64::from(MAX_VALUE)) as u32)
     }
 
     /// Stores `value` for `key` (replacing any earlier value).
     pub fn insert(&mut self, key: u64, value: u32) {
-        debug_assert_ne!(key, EMPTY);
-        if (self.len + 1) * 2 > self.slots.len() {
+        debug_assert!(key <= MAX_KEY && value <= MAX_VALUE);
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
+        let packed = key << VALUE_BITS | u64::from(value);
         let mask = self.mask();
         let mut i = self.home(key);
         loop {
             let s = &mut self.slots[i];
-            if s.key == EMPTY || s.key == key {
-                if s.key == EMPTY {
+            if *s == EMPTY || *s >> VALUE_BITS == key {
+                if *s == EMPTY {
                     self.len += 1;
                 }
-                *s = Slot { key, value };
+                *s = packed;
                 return;
             }
             i = (i + 1) & mask;
@@ -92,10 +97,10 @@ impl BlockMap {
         loop {
             j = (j + 1) & self.mask();
             let s = self.slots[j];
-            if s.key == EMPTY {
+            if s == EMPTY {
                 break;
             }
-            let home = self.home(s.key);
+            let home = self.home(s >> VALUE_BITS);
             let stays = if hole <= j {
                 hole < home && home <= j
             } else {
@@ -106,15 +111,15 @@ impl BlockMap {
                 hole = j;
             }
         }
-        self.slots[hole] = VACANT;
+        self.slots[hole] = EMPTY;
     }
 
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(64);
-        let old = std::mem::replace(&mut self.slots, vec![VACANT; size]);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
         self.len = 0;
-        for s in old.into_iter().filter(|s| s.key != EMPTY) {
-            self.insert(s.key, s.value);
+        for s in old.into_iter().filter(|&s| s != EMPTY) {
+            self.insert(s >> VALUE_BITS, (s & u64::from(MAX_VALUE)) as u32);
         }
     }
 }
@@ -147,6 +152,8 @@ mod tests {
         for key in 0..3000 {
             assert_eq!(m.get(key), model.get(&key).copied(), "key {key}");
         }
-        assert_eq!(m.get(u64::MAX - 1), None);
+        assert_eq!(m.get(MAX_KEY), None);
+        m.insert(MAX_KEY, MAX_VALUE);
+        assert_eq!(m.get(MAX_KEY), Some(MAX_VALUE));
     }
 }

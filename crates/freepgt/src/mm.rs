@@ -7,7 +7,7 @@
 use crate::addr::{AddrRange, Ceiling, Floor, VirtAddr};
 use crate::arch::{Arch, ArchId, Level};
 use crate::error::OpError;
-use crate::pgtable::{PageTables, TableCounts, TableInfo};
+use crate::pgtable::{PageTables, TableCounts, TableId, TableInfo};
 use crate::scenario::ConfigOption;
 use crate::trace::{Bug, Event, Visits};
 use crate::vma::{Vma, VmaList};
@@ -322,6 +322,16 @@ impl Mm {
 
     /// Applies one operation; on error nothing changed.
     pub fn apply(&mut self, op: &Op) -> Result<Outcome, OpError> {
+        let mut outcome = Outcome::default();
+        self.apply_into(op, &mut outcome)?;
+        Ok(outcome)
+    }
+
+    /// [`Mm::apply`] into `outcome`, which is reset first: a runner that keeps one outcome
+    /// for every command reuses its event buffer instead of allocating one per fault.
+    pub fn apply_into(&mut self, op: &Op, outcome: &mut Outcome) -> Result<(), OpError> {
+        outcome.events.clear();
+        outcome.visits = Visits::default();
         // An address wider than `unsigned long` (32-bit arches) is refused before anything
         // else: the kernel could not even be passed it.
         if let Some(value) = op.addresses().find(|a| !self.arch.fits_word(a.as_u64())) {
@@ -330,19 +340,20 @@ impl Mm {
                 bits: self.arch.word_bits,
             });
         }
-        let (outcome, region) = match op {
+        let (done, region) = match op {
             Op::Vma { range, name } => (self.map_vma(*range, name.clone())?, Some(*range)),
             // A fault needs a vma and changes none: the tables it allocates meet that vma, and
             // no other table's status changes. Nothing to re-examine (keeps faults cheap).
-            Op::Touch { addr } => return self.touch(*addr),
-            Op::TouchRange { range } => return self.touch_range(*range),
+            Op::Touch { addr } => return self.touch(*addr, &mut outcome.events),
+            Op::TouchRange { range } => return self.touch_range(*range, &mut outcome.events),
             Op::Munmap { range } => (self.do_munmap(*range)?, Some(*range)),
             Op::MmapFail { range } => (self.mmap_fail(*range)?, Some(*range)),
             Op::ZapFail { range } => (self.zap_fail(*range)?, Some(*range)),
             Op::Exit => (self.exit_mmap(), None),
         };
+        *outcome = done;
         self.refresh_orphans(region);
-        Ok(outcome)
+        Ok(())
     }
 
     /// Checks a page-aligned, non-empty range below TASK_SIZE that avoids the hole.
@@ -461,23 +472,22 @@ impl Mm {
     }
 
     /// `touch ADDR`: a page fault at ADDR, which must lie in a vma.
-    fn touch(&mut self, addr: VirtAddr) -> Result<Outcome, OpError> {
+    fn touch(&mut self, addr: VirtAddr, events: &mut Vec<Event>) -> Result<(), OpError> {
+        // The pte table is looked up before the vma: the two lookups do not depend on each
+        // other, so at a random address their cache misses overlap instead of adding up.
+        let linked = self.pt.indexed_pte_table(addr);
         if self.vmas.containing(addr).is_none() {
             return Err(OpError::NotInVma { addr });
         }
         let page = addr.mask(self.arch.page_mask());
         let range = AddrRange::new(page, page.wrapping_add(self.arch.page_size()));
         self.check_fault_size(range)?;
-        let mut events = Vec::new();
-        self.fault_in(range, &mut events);
-        Ok(Outcome {
-            events,
-            visits: Visits::default(),
-        })
+        self.fault_in_from(range, linked, events);
+        Ok(())
     }
 
     /// `touch START END`: faults every page of the range; every page must lie in a vma.
-    fn touch_range(&mut self, range: AddrRange) -> Result<Outcome, OpError> {
+    fn touch_range(&mut self, range: AddrRange, events: &mut Vec<Event>) -> Result<(), OpError> {
         self.check_range(range)?;
         self.check_fault_size(range)?;
         let mut addr = range.start;
@@ -487,23 +497,29 @@ impl Mm {
                 None => return Err(OpError::NotInVma { addr }),
             }
         }
-        let mut events = Vec::new();
-        self.fault_in(range, &mut events);
-        Ok(Outcome {
-            events,
-            visits: Visits::default(),
-        })
+        self.fault_in(range, events);
+        Ok(())
     }
 
     /// Sets every pte of `range`, allocating tables as `handle_mm_fault` would.
     fn fault_in(&mut self, range: AddrRange, events: &mut Vec<Event>) {
+        self.fault_in_from(range, None, events);
+    }
+
+    /// [`Mm::fault_in`] given the pte table of `range.start`, if the caller already looked
+    /// it up and found it linked.
+    fn fault_in_from(&mut self, range: AddrRange, first: Option<TableId>, events: &mut Vec<Event>) {
         let arch = self.arch;
         let mut new_tables = Vec::new();
         let mut new_ptes = 0;
         let mut addr = range.start;
+        let mut known = first;
         while addr != range.end {
             let next = arch.addr_end(Level::Pmd, addr, range.end);
-            let table = self.pt.pte_table_for(addr, &mut new_tables);
+            let table = match known.take() {
+                Some(t) => t,
+                None => self.pt.pte_table_for(addr, &mut new_tables),
+            };
             new_ptes += self.pt.set_ptes(
                 table,
                 arch.index(Level::Pte, addr),

@@ -14,6 +14,10 @@ use crate::trace::TableKey;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+// Arena indices fit a `BlockMap` value: the arena never holds more than the live tables
+// (freed slots are reused) and the pgd.
+const _: () = assert!(crate::mm::MAX_LIVE_TABLES < crate::blockmap::MAX_VALUE as u64);
+
 /// Index of a table in the arena.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
 pub struct TableId(u32);
@@ -300,9 +304,8 @@ impl PageTables {
     /// Walks from the pgd to the pte table mapping `addr`, allocating each missing table
     /// (`pud_alloc`, `pmd_alloc`, `pte_alloc_map`). Newly allocated tables are pushed to `new`.
     pub fn pte_table_for(&mut self, addr: VirtAddr, new: &mut Vec<(Level, VirtAddr)>) -> TableId {
-        if let Some(id) = self.pte_index.get(self.block_of(addr)) {
-            debug_assert_eq!(self.lookup_pte_table(addr), Some(TableId(id)));
-            return TableId(id);
+        if let Some(id) = self.indexed_pte_table(addr) {
+            return id;
         }
         let arch = self.arch;
         let mut table = self.pgd();
@@ -323,6 +326,14 @@ impl PageTables {
             level = child_level;
         }
         table
+    }
+
+    /// The pte table mapping `addr` if every level down to it is present
+    /// ([`Self::lookup_pte_table`]), found by PMD block in one probe of the index.
+    pub fn indexed_pte_table(&self, addr: VirtAddr) -> Option<TableId> {
+        let id = self.pte_index.get(self.block_of(addr)).map(TableId);
+        debug_assert_eq!(id, self.lookup_pte_table(addr));
+        id
     }
 
     /// Sets the ptes of pages `first..=last` (pte indices) in one pte table. Returns how many

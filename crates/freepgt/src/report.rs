@@ -139,8 +139,34 @@ pub fn write_step_lines(
             let _ = writeln!(out, "orphan {o}");
         }
     }
+    // Every step ends with this line (a million times for a million faults): written
+    // without the formatting machinery.
     let c = mm.counts();
-    let _ = writeln!(out, "tables pte={} pmd={} pud={}", c.pte, c.pmd, c.pud);
+    for (label, n) in [("tables pte=", c.pte), (" pmd=", c.pmd), (" pud=", c.pud)] {
+        out.push_str(label);
+        push_decimal(out, n);
+    }
+    out.push('\n');
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// Appends a command's echo line, `> COMMAND` in canonical form.
+pub fn write_echo(out: &mut String, command: &Command) {
+    let _ = writeln!(out, "> {command}");
 }
 
 /// Runs a scenario text and renders its report. On a bad line the report holds the lines
@@ -154,7 +180,7 @@ pub fn report(text: &str, opts: ReportOptions) -> (String, Option<ScenarioError>
 pub fn report_bytes(bytes: &[u8], opts: ReportOptions) -> (String, Option<ScenarioError>) {
     let mut out = String::new();
     let (_, error) = scenario::run_text(bytes, |step| {
-        let _ = writeln!(out, "> {}", step.command);
+        write_echo(&mut out, step.command);
         write_step_lines(&mut out, step.command, step.outcome, step.mm, opts);
     });
     (out, error)

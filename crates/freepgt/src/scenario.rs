@@ -64,25 +64,31 @@ impl fmt::Display for Command {
 }
 
 impl fmt::Display for Op {
+    /// Written piece by piece rather than with `write!`: a report echoes every command.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = |f: &mut fmt::Formatter<'_>, kw: &str, r: &AddrRange| {
-            write!(f, "{kw} {} {}", r.start, r.end)
+        let (keyword, first, second) = match self {
+            Op::Vma { range, .. } => ("vma ", range.start, Some(range.end)),
+            Op::Touch { addr } => ("touch ", *addr, None),
+            Op::TouchRange { range } => ("touch ", range.start, Some(range.end)),
+            Op::Munmap { range } => ("munmap ", range.start, Some(range.end)),
+            Op::MmapFail { range } => ("mmapfail ", range.start, Some(range.end)),
+            Op::ZapFail { range } => ("zapfail ", range.start, Some(range.end)),
+            Op::Exit => return f.write_str("exit"),
         };
-        match self {
-            Op::Vma { range, name } => {
-                r(f, "vma", range)?;
-                match name {
-                    Some(n) => write!(f, " {n}"),
-                    None => Ok(()),
-                }
-            }
-            Op::Touch { addr } => write!(f, "touch {addr}"),
-            Op::TouchRange { range } => r(f, "touch", range),
-            Op::Munmap { range } => r(f, "munmap", range),
-            Op::MmapFail { range } => r(f, "mmapfail", range),
-            Op::ZapFail { range } => r(f, "zapfail", range),
-            Op::Exit => f.write_str("exit"),
+        f.write_str(keyword)?;
+        fmt::Display::fmt(&first, f)?;
+        if let Some(second) = second {
+            f.write_str(" ")?;
+            fmt::Display::fmt(&second, f)?;
         }
+        if let Op::Vma {
+            name: Some(name), ..
+        } = self
+        {
+            f.write_str(" ")?;
+            f.write_str(name)?;
+        }
+        Ok(())
     }
 }
 
@@ -117,10 +123,27 @@ pub fn parse_hex(s: &str) -> Result<u64, ParseError> {
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+    // One pass over the bytes (a million-line scenario has a million addresses): a digit
+    // that is not hex makes it a bad number, even after the value has outgrown 64 bits.
+    let mut value = 0u64;
+    let mut too_large = false;
+    for b in digits.bytes() {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return Err(ParseError::BadNumber(s.to_string())),
+        };
+        too_large |= value >> 60 != 0;
+        value = value << 4 | u64::from(digit);
+    }
+    if digits.is_empty() {
         return Err(ParseError::BadNumber(s.to_string()));
     }
-    u64::from_str_radix(digits, 16).map_err(|_| ParseError::NumberTooLarge(s.to_string()))
+    if too_large {
+        return Err(ParseError::NumberTooLarge(s.to_string()));
+    }
+    Ok(value)
 }
 
 /// Parses a decimal number (as the sysctl takes it), at most 64 bits.
@@ -186,20 +209,85 @@ fn arg_count(command: &str, expected: &str, got: usize) -> ParseError {
 /// Parses one non-empty, comment-free line into a command (position rules are checked by
 /// [`Scenario::parse_prefix`]).
 pub fn parse_command(line: &str) -> Result<Command, ParseError> {
-    // The words in a fixed array rather than a Vec: this runs once per line of scenarios a
-    // million lines long. No command takes more than 3 arguments, so 4 slots are enough for
-    // every pattern below, and `got` keeps the true count for the error.
-    let mut words = line.split_whitespace();
-    let kw = words.next().expect("caller skips blank lines");
-    let mut slots = [""; 4];
-    let mut got = 0;
-    for w in words {
-        if let Some(slot) = slots.get_mut(got) {
-            *slot = w;
+    parse_words(&Words::split_unicode(line))
+}
+
+/// The words of one line: the keyword and up to 4 arguments, in a fixed array rather than a
+/// Vec (this runs once per line of scenarios a million lines long). No command takes more
+/// than 3 arguments, so 4 slots are enough for every pattern of [`parse_words`], and `got`
+/// keeps the true count for the error.
+struct Words<'a> {
+    keyword: &'a str,
+    slots: [&'a str; 4],
+    got: usize,
+}
+
+impl<'a> Words<'a> {
+    fn new() -> Self {
+        Words {
+            keyword: "",
+            slots: [""; 4],
+            got: 0,
         }
-        got += 1;
     }
-    let args = &slots[..got.min(slots.len())];
+
+    fn push(&mut self, word: &'a str) {
+        if self.keyword.is_empty() {
+            self.keyword = word;
+            return;
+        }
+        if let Some(slot) = self.slots.get_mut(self.got) {
+            *slot = word;
+        }
+        self.got += 1;
+    }
+
+    /// Split at Unicode white space (`str::split_whitespace`).
+    fn split_unicode(line: &'a str) -> Self {
+        let mut words = Words::new();
+        for w in line.split_whitespace() {
+            words.push(w);
+        }
+        words
+    }
+
+    /// The same split for an ASCII line, a byte at a time: the ASCII characters Rust calls
+    /// white space are the space and `\t` to `\r` (vertical tab included). Also returns the
+    /// span from the first word's start to the last word's end (`trim`'s result).
+    fn split_ascii(line: &'a str) -> (Self, &'a str) {
+        let bytes = line.as_bytes();
+        let mut words = Words::new();
+        let (mut first, mut last) = (None, 0);
+        let mut at = 0;
+        while at < bytes.len() {
+            if is_ascii_space(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && !is_ascii_space(bytes[at]) {
+                at += 1;
+            }
+            first.get_or_insert(start);
+            last = at;
+            words.push(&line[start..at]);
+        }
+        (words, first.map_or("", |f| &line[f..last]))
+    }
+
+    fn args(&self) -> &[&'a str] {
+        &self.slots[..self.got.min(self.slots.len())]
+    }
+}
+
+/// `char::is_whitespace` for an ASCII byte.
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// Parses the words of one non-empty line into a command.
+fn parse_words(words: &Words<'_>) -> Result<Command, ParseError> {
+    let (kw, args, got) = (words.keyword, words.args(), words.got);
     let range = |kw: &str| -> Result<AddrRange, ParseError> {
         match args {
             [s, e] => Ok(AddrRange::new(
@@ -352,27 +440,39 @@ impl HeaderState {
 /// as it comes.
 pub fn parse_lines(bytes: &[u8]) -> ParseLines<'_> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let newline: fn(&u8) -> bool = |b| *b == b'\n';
-    let mut lines = bytes.split(newline);
-    if bytes.last() == Some(&b'\n') || bytes.is_empty() {
-        // `split` yields an empty piece after a final newline; `str::lines` does not.
-        lines.next_back();
-    }
     ParseLines {
-        lines: lines.enumerate(),
+        rest: bytes,
+        line: 0,
         header: HeaderState::default(),
         failed: false,
     }
 }
 
-/// The raw lines of a scenario, numbered from 0.
-type RawLines<'a> = std::iter::Enumerate<std::slice::Split<'a, u8, fn(&u8) -> bool>>;
-
 /// The iterator of [`parse_lines`].
 pub struct ParseLines<'a> {
-    lines: RawLines<'a>,
+    /// The text after the lines read so far.
+    rest: &'a [u8],
+    /// The number of the last line read.
+    line: usize,
     header: HeaderState,
     failed: bool,
+}
+
+impl<'a> ParseLines<'a> {
+    /// The next raw line without its `\n`. A final `\n` ends the last line rather than
+    /// starting an empty one (as `str::lines` has it).
+    fn next_raw(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (raw, rest) = match self.rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
+            None => (self.rest, &[][..]),
+        };
+        self.rest = rest;
+        self.line += 1;
+        Some(raw)
+    }
 }
 
 impl Iterator for ParseLines<'_> {
@@ -382,8 +482,8 @@ impl Iterator for ParseLines<'_> {
         if self.failed {
             return None;
         }
-        for (i, raw) in self.lines.by_ref() {
-            let line = i + 1;
+        while let Some(raw) = self.next_raw() {
+            let line = self.line;
             match parse_line(raw, &mut self.header) {
                 Ok(Some(command)) => return Some(Ok(Numbered { line, command })),
                 Ok(None) => {}
@@ -405,14 +505,25 @@ impl Iterator for ParseLines<'_> {
 fn parse_line(raw: &[u8], header: &mut HeaderState) -> Result<Option<Command>, ParseError> {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let raw = std::str::from_utf8(raw).map_err(|_| ParseError::InvalidUtf8)?;
-    let content = raw.split('#').next().unwrap_or("").trim();
+    // `#` is ASCII, so its byte offset is a char boundary.
+    let uncommented = match raw.bytes().position(|b| b == b'#') {
+        Some(i) => &raw[..i],
+        None => raw,
+    };
+    // Scenario lines are ASCII: split them a byte at a time; anything else as Unicode.
+    let (words, content) = if uncommented.is_ascii() {
+        Words::split_ascii(uncommented)
+    } else {
+        let content = uncommented.trim();
+        (Words::split_unicode(content), content)
+    };
     if content.contains('\r') {
         return Err(ParseError::BareCarriageReturn);
     }
     if content.is_empty() {
         return Ok(None);
     }
-    let command = parse_command(content)?;
+    let command = parse_words(&words)?;
     header.admit(&command)?;
     Ok(Some(command))
 }
@@ -668,8 +779,17 @@ where
         config: scenario.mm_config(),
     };
     let mut mm: Option<Mm> = None;
+    let mut outcome = Outcome::default();
     for n in &scenario.commands {
-        if let Err(e) = run_command(&mut mm, &header, n.line, &n.command, &mut visit) {
+        let ran = run_command(
+            &mut mm,
+            &mut outcome,
+            &header,
+            n.line,
+            &n.command,
+            &mut visit,
+        );
+        if let Err(e) = ran {
             return (mm, Some(e));
         }
     }
@@ -689,6 +809,8 @@ where
     // only FIRST_USER_ADDRESS itself decides that validation.)
     let mut header: Option<(Header, HeaderLines)> = None;
     let mut mm: Option<Mm> = None;
+    // One outcome for every command: its event buffer is reused.
+    let mut outcome = Outcome::default();
     let mut error = None;
     for parsed in parse_lines(bytes) {
         let Numbered { line, command } = match parsed {
@@ -715,7 +837,7 @@ where
         }
         lines.record(&command);
         h.config = lines.mm_config(h.arch);
-        if let Err(e) = run_command(&mut mm, h, line, &command, &mut visit) {
+        if let Err(e) = run_command(&mut mm, &mut outcome, h, line, &command, &mut visit) {
             return (mm, Some(e));
         }
     }
@@ -741,9 +863,11 @@ impl Header {
 
 /// Runs one command of a scenario whose header is `header` ([`run`] and [`run_text`] alike):
 /// creates the mm at the first operation, validates `first_user_address` on its own line, and
-/// calls `visit` unless the command fails.
+/// calls `visit` unless the command fails. `outcome` is the caller's buffer for what an
+/// operation did.
 fn run_command<F>(
     mm: &mut Option<Mm>,
+    outcome: &mut Outcome,
     header: &Header,
     line: usize,
     command: &Command,
@@ -762,11 +886,11 @@ where
                 Some(m) => m,
                 None => mm.insert(header.new_mm().map_err(op_error)?),
             };
-            let outcome = m.apply(op).map_err(op_error)?;
+            m.apply_into(op, outcome).map_err(op_error)?;
             visit(Step {
                 line,
                 command,
-                outcome: Some(&outcome),
+                outcome: Some(outcome),
                 mm: Some(m),
             });
         }
@@ -870,6 +994,36 @@ mod tests {
                 whole,
                 "scenario:\n{}",
                 String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    /// The byte-at-a-time split of ASCII lines gives the words and the trimmed span that
+    /// `trim` and `split_whitespace` give, on lines built from every kind of ASCII white space
+    /// (vertical tab and form feed included), carriage returns and short words.
+    #[test]
+    fn ascii_split_matches_unicode_split() {
+        let pieces = [
+            "", " ", "\t", "\x0b", "\x0c", "\r", "\n", "a", "touch", "0x1f", "\x1f", "#",
+        ];
+        let mut seed = 0x1205_u64;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                line.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(1);
+            let (words, content) = Words::split_ascii(&line);
+            let trimmed = line.trim();
+            let unicode = Words::split_unicode(trimmed);
+            assert_eq!(content, trimmed, "{line:?}");
+            assert_eq!(
+                (words.keyword, words.args(), words.got),
+                (unicode.keyword, unicode.args(), unicode.got),
+                "{line:?}"
             );
         }
     }
