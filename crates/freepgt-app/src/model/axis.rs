@@ -96,7 +96,8 @@ impl Axis {
                 })
                 .collect();
         }
-        iv.sort_unstable();
+        // By start only: the merge below takes the larger end, so ties need no order.
+        crate::sort::sort_by_key(&mut iv, |r| r.0);
         let mut merged: Vec<(u128, u128)> = Vec::new();
         for (a, b) in iv {
             match merged.last_mut() {
@@ -228,7 +229,7 @@ pub fn interesting(sim: &Sim, selection: Option<AddrRange>) -> Vec<(u128, u128)>
 /// Clusters of `[x0, x1)` pieces closer than `min_gap` view units, so that thousands of
 /// tiny blocks draw as a few: `(x0, x1, count, first index)`.
 pub fn cluster(mut pieces: Vec<(f64, f64, usize)>, min_gap: f64) -> Vec<(f64, f64, usize, usize)> {
-    pieces.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by_key(&mut pieces, |p| crate::sort::f64_key(p.0));
     let mut out: Vec<(f64, f64, usize, usize)> = Vec::new();
     for (x0, x1, i) in pieces {
         match out.last_mut() {
