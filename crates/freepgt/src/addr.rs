@@ -87,9 +87,17 @@ impl fmt::Debug for VirtAddr {
 }
 
 impl fmt::Display for VirtAddr {
-    /// `{:#x}`, written out by hand: a report prints an address or two per line, for a
-    /// million lines, and the general integer formatter is a good part of that time.
+    /// `{:#x}` ([`VirtAddr::write_hex`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_hex(f)
+    }
+}
+
+impl VirtAddr {
+    /// Writes `{:#x}`, by hand: a report prints an address or two per line, for a million
+    /// lines, and the general integer formatter is a good part of that time. Generic, so that
+    /// a report's `String` is filled without a `Formatter`.
+    pub fn write_hex<W: fmt::Write>(self, out: &mut W) -> fmt::Result {
         let mut buf = [0u8; 18];
         let mut at = buf.len();
         let mut v = self.0;
@@ -103,7 +111,7 @@ impl fmt::Display for VirtAddr {
         }
         at -= 2;
         buf[at..at + 2].copy_from_slice(b"0x");
-        f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
+        out.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
     }
 }
 

@@ -63,6 +63,15 @@ impl BlockMap {
             .map(|i| (self.slots[i] & u64::from(MAX_VALUE)) as u32)
     }
 
+    /// The raw slot where a probe for `key` starts (0 for an empty map): read by
+    /// [`crate::mm::Mm::warm`] to bring its cache line in early.
+    pub fn home_slot(&self, key: u64) -> u64 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        self.slots[self.home(key)]
+    }
+
     /// Stores `value` for `key` (replacing any earlier value).
     pub fn insert(&mut self, key: u64, value: u32) {
         debug_assert!(key <= MAX_KEY && value <= MAX_VALUE);

@@ -166,7 +166,9 @@ fn push_decimal(out: &mut String, mut n: u64) {
 
 /// Appends a command's echo line, `> COMMAND` in canonical form.
 pub fn write_echo(out: &mut String, command: &Command) {
-    let _ = writeln!(out, "> {command}");
+    out.push_str("> ");
+    let _ = command.write_canonical(out);
+    out.push('\n');
 }
 
 /// Runs a scenario text and renders its report. On a bad line the report holds the lines

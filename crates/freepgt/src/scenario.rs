@@ -52,20 +52,35 @@ pub enum Command {
 impl fmt::Display for Command {
     /// The canonical form: keyword, arguments as lower-case hex with `0x`, the name kept.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_canonical(f)
+    }
+}
+
+impl Command {
+    /// Writes the canonical form (what `Display` prints) to `out`. Generic, so that the report
+    /// fills its `String` directly: it echoes every command, a million times for a million
+    /// faults.
+    pub fn write_canonical<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
         match self {
-            Command::Arch { arch } => write!(f, "arch {arch}"),
-            Command::Kernel { kernel } => write!(f, "kernel {kernel}"),
-            Command::FirstUserAddress { addr } => write!(f, "first_user_address {addr}"),
-            Command::Config { config } => write!(f, "config {config}"),
-            Command::MaxMapCount { max } => write!(f, "max_map_count {max}"),
-            Command::Op { op } => fmt::Display::fmt(op, f),
+            Command::Arch { arch } => write!(out, "arch {arch}"),
+            Command::Kernel { kernel } => write!(out, "kernel {kernel}"),
+            Command::FirstUserAddress { addr } => write!(out, "first_user_address {addr}"),
+            Command::Config { config } => write!(out, "config {config}"),
+            Command::MaxMapCount { max } => write!(out, "max_map_count {max}"),
+            Command::Op { op } => op.write_canonical(out),
         }
     }
 }
 
 impl fmt::Display for Op {
-    /// Written piece by piece rather than with `write!`: a report echoes every command.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_canonical(f)
+    }
+}
+
+impl Op {
+    /// [`Command::write_canonical`] of an operation: written piece by piece.
+    pub fn write_canonical<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
         let (keyword, first, second) = match self {
             Op::Vma { range, .. } => ("vma ", range.start, Some(range.end)),
             Op::Touch { addr } => ("touch ", *addr, None),
@@ -73,20 +88,20 @@ impl fmt::Display for Op {
             Op::Munmap { range } => ("munmap ", range.start, Some(range.end)),
             Op::MmapFail { range } => ("mmapfail ", range.start, Some(range.end)),
             Op::ZapFail { range } => ("zapfail ", range.start, Some(range.end)),
-            Op::Exit => return f.write_str("exit"),
+            Op::Exit => return out.write_str("exit"),
         };
-        f.write_str(keyword)?;
-        fmt::Display::fmt(&first, f)?;
+        out.write_str(keyword)?;
+        first.write_hex(out)?;
         if let Some(second) = second {
-            f.write_str(" ")?;
-            fmt::Display::fmt(&second, f)?;
+            out.write_str(" ")?;
+            second.write_hex(out)?;
         }
         if let Op::Vma {
             name: Some(name), ..
         } = self
         {
-            f.write_str(" ")?;
-            f.write_str(name)?;
+            out.write_str(" ")?;
+            out.write_str(name)?;
         }
         Ok(())
     }
@@ -440,8 +455,17 @@ impl HeaderState {
 /// as it comes.
 pub fn parse_lines(bytes: &[u8]) -> ParseLines<'_> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    // Validated once for the whole text rather than line by line: every line before the
+    // first invalid byte is then a slice of `text`, and the line holding that byte is the
+    // error (no UTF-8 sequence spans a newline, so no line is valid that holds one).
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    };
     ParseLines {
-        rest: bytes,
+        bytes,
+        text,
+        at: 0,
         line: 0,
         header: HeaderState::default(),
         failed: false,
@@ -450,8 +474,11 @@ pub fn parse_lines(bytes: &[u8]) -> ParseLines<'_> {
 
 /// The iterator of [`parse_lines`].
 pub struct ParseLines<'a> {
-    /// The text after the lines read so far.
-    rest: &'a [u8],
+    bytes: &'a [u8],
+    /// The longest prefix of `bytes` that is valid UTF-8.
+    text: &'a str,
+    /// Where the next line starts.
+    at: usize,
     /// The number of the last line read.
     line: usize,
     header: HeaderState,
@@ -459,19 +486,15 @@ pub struct ParseLines<'a> {
 }
 
 impl<'a> ParseLines<'a> {
-    /// The next raw line without its `\n`. A final `\n` ends the last line rather than
-    /// starting an empty one (as `str::lines` has it).
-    fn next_raw(&mut self) -> Option<&'a [u8]> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let (raw, rest) = match self.rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
-            None => (self.rest, &[][..]),
-        };
-        self.rest = rest;
+    /// The next raw line without its `\n` (an error if it is not valid UTF-8). A final `\n`
+    /// ends the last line rather than starting an empty one (as `str::lines` has it).
+    fn next_raw(&mut self) -> Option<Result<&'a str, ParseError>> {
+        let rest = self.bytes.get(self.at..).filter(|r| !r.is_empty())?;
+        let len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let (start, end) = (self.at, self.at + len);
+        self.at = end + 1;
         self.line += 1;
-        Some(raw)
+        Some(self.text.get(start..end).ok_or(ParseError::InvalidUtf8))
     }
 }
 
@@ -484,7 +507,7 @@ impl Iterator for ParseLines<'_> {
         }
         while let Some(raw) = self.next_raw() {
             let line = self.line;
-            match parse_line(raw, &mut self.header) {
+            match raw.and_then(|raw| parse_line(raw, &mut self.header)) {
                 Ok(Some(command)) => return Some(Ok(Numbered { line, command })),
                 Ok(None) => {}
                 Err(e) => {
@@ -502,9 +525,8 @@ impl Iterator for ParseLines<'_> {
 
 /// Parses one raw line (without its `\n`): `Ok(None)` for a blank or comment-only line.
 /// Checks where a header command stands against `header`, and records it.
-fn parse_line(raw: &[u8], header: &mut HeaderState) -> Result<Option<Command>, ParseError> {
-    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-    let raw = std::str::from_utf8(raw).map_err(|_| ParseError::InvalidUtf8)?;
+fn parse_line(raw: &str, header: &mut HeaderState) -> Result<Option<Command>, ParseError> {
+    let raw = raw.strip_suffix('\r').unwrap_or(raw);
     // `#` is ASCII, so its byte offset is a char boundary.
     let uncommented = match raw.bytes().position(|b| b == b'#') {
         Some(i) => &raw[..i],
@@ -812,33 +834,58 @@ where
     // One outcome for every command: its event buffer is reused.
     let mut outcome = Outcome::default();
     let mut error = None;
-    for parsed in parse_lines(bytes) {
-        let Numbered { line, command } = match parsed {
-            Ok(n) => n,
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        };
-        let (h, lines) = match (&command, header.as_mut()) {
-            (Command::Arch { arch }, _) => header.insert((
-                Header {
-                    arch: *arch,
-                    kernel: Kernel::default(),
-                    config: MmConfig::defaults(*arch),
-                },
-                HeaderLines::default(),
-            )),
-            (_, Some(h)) => h,
-            (_, None) => unreachable!("parse_lines puts arch first"),
-        };
-        if let Command::Kernel { kernel } = command {
-            h.kernel = kernel;
+    // Lines are parsed a batch ahead so that the mm can warm the caches for the batch's
+    // faults at once ([`Mm::warm`]); they still run one by one, in order.
+    let mut lines = parse_lines(bytes);
+    let mut batch = Vec::with_capacity(WARM_AHEAD);
+    let mut faults = Vec::with_capacity(WARM_AHEAD);
+    'batches: loop {
+        batch.extend(lines.by_ref().take(WARM_AHEAD));
+        if batch.is_empty() {
+            break;
         }
-        lines.record(&command);
-        h.config = lines.mm_config(h.arch);
-        if let Err(e) = run_command(&mut mm, &mut outcome, h, line, &command, &mut visit) {
-            return (mm, Some(e));
+        if let Some(m) = &mm {
+            faults.clear();
+            faults.extend(batch.iter().filter_map(|parsed| match parsed {
+                Ok(Numbered {
+                    command:
+                        Command::Op {
+                            op: Op::Touch { addr },
+                        },
+                    ..
+                }) => Some(*addr),
+                _ => None,
+            }));
+            m.warm(&faults);
+        }
+        for parsed in batch.drain(..) {
+            let Numbered { line, command } = match parsed {
+                Ok(n) => n,
+                Err(e) => {
+                    error = Some(e);
+                    break 'batches;
+                }
+            };
+            let (h, lines) = match (&command, header.as_mut()) {
+                (Command::Arch { arch }, _) => header.insert((
+                    Header {
+                        arch: *arch,
+                        kernel: Kernel::default(),
+                        config: MmConfig::defaults(*arch),
+                    },
+                    HeaderLines::default(),
+                )),
+                (_, Some(h)) => h,
+                (_, None) => unreachable!("parse_lines puts arch first"),
+            };
+            if let Command::Kernel { kernel } = command {
+                h.kernel = kernel;
+            }
+            lines.record(&command);
+            h.config = lines.mm_config(h.arch);
+            if let Err(e) = run_command(&mut mm, &mut outcome, h, line, &command, &mut visit) {
+                return (mm, Some(e));
+            }
         }
     }
     let mm = match header {
@@ -847,6 +894,9 @@ where
     };
     (mm, error)
 }
+
+/// How many lines [`run_text`] parses ahead of the one it runs.
+const WARM_AHEAD: usize = 32;
 
 /// What a scenario's header says: the arch, the kernel and the mm settings.
 struct Header {

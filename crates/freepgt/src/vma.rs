@@ -240,6 +240,26 @@ impl VmaList {
         (self.chunks[p.chunk].bounds[p.at][0] <= addr.as_u64()).then(|| self.get(p))
     }
 
+    /// True if a vma contains `addr` ([`Self::containing`] without the vma itself: a fault
+    /// only asks whether there is one, and the answer is in the bounds the search read).
+    pub fn contains(&self, addr: VirtAddr) -> bool {
+        self.find_pos(addr.as_u64())
+            .is_some_and(|p| self.chunks[p.chunk].bounds[p.at][0] <= addr.as_u64())
+    }
+
+    /// Reads a word of every cache line of the bounds a lookup of `addr` will search
+    /// ([`crate::mm::Mm::warm`]).
+    pub(crate) fn warm(&self, addr: VirtAddr) -> u64 {
+        let chunk = self.last_ends.partition_point(|&e| e <= addr.as_u64());
+        let Some(c) = self.chunks.get(chunk) else {
+            return 0;
+        };
+        // Four pairs to a 64-byte line; the last pair too, as the array need not start on a
+        // line.
+        let lines = c.bounds.iter().step_by(4).chain(c.bounds.last());
+        lines.fold(0, |acc, b| acc ^ b[1])
+    }
+
     /// The last vma that ends at or below `addr` (`prev` of `find_vma_prev`).
     pub fn prev_of(&self, addr: VirtAddr) -> Option<&Vma> {
         match self.find_pos(addr.as_u64()) {

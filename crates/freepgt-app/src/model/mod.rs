@@ -13,7 +13,7 @@
 //! | [`bounds`] | floor / ceiling / addr / end at a step, typed by where they came from |
 //! | [`spell`] | each event's decision in words |
 //! | [`cases`] | the commit message's cases: flush granularity, preset recognition |
-//! | [`pages`] | the scenario editor's pages (a 40,000-line text is edited 2,000 lines at a time) |
+//! | [`pages`] | the scenario editor's pages (a long text is edited 500 lines at a time) |
 //! | [`editor`] | the scenario editor's document: the page shown, paging, pasting, Ctrl+A |
 
 pub mod axis;

@@ -4,9 +4,14 @@
 //! of the text waits here, and every read of the whole text splices the page back in.
 
 /// Texts with more lines than this are edited in pages.
-pub const PAGED_ABOVE: usize = 8_000;
+///
+/// Small, because the textarea's text is laid out again whenever it changes, keystroke or
+/// not: an op appended to a big scenario, an undo or a preset re-sets the page shown, and a
+/// page costs about as much layout per line as a keystroke does (measured in Chromium: tens
+/// of milliseconds per thousand lines), which a 30 ms edit cannot afford beyond a few hundred.
+pub const PAGED_ABOVE: usize = 1_000;
 /// Lines per page.
-pub const PAGE_LINES: usize = 2_000;
+pub const PAGE_LINES: usize = 500;
 
 /// The lines of `text` (a final line without `\n` counts; an empty text has none).
 pub fn line_count(text: &str) -> usize {

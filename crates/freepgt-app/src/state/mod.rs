@@ -8,7 +8,7 @@ mod error;
 mod sim;
 
 pub use error::{AppError, Switch};
-pub use sim::{Frame, Header, LastOp, PendingLink, Sim, SimRef, REPORT_OPTS};
+pub use sim::{Frame, Header, LastOp, MmRef, PendingLink, Sim, SimRef, REPORT_OPTS};
 
 use freepgt::scenario::Command;
 use freepgt::share::{Decoded, Shared, StepRef};
@@ -17,6 +17,34 @@ use std::rc::Rc;
 
 /// How many scenario texts undo keeps.
 pub const UNDO_DEPTH: usize = 100;
+
+/// How many of the most recent entries of each history stack also keep the scenario they ran
+/// to, so that undo and redo of a recent change reopen it instead of re-running its text (a
+/// big scenario's run holds megabytes: its mm and report; older entries keep their text only).
+pub const KEEP_RUNS: usize = 8;
+
+/// One entry of the undo or redo history: a scenario text as its author wrote it, and, for
+/// the [`KEEP_RUNS`] most recent entries, the scenario it runs to.
+#[derive(Clone, Debug)]
+pub struct Past {
+    /// The author's text.
+    pub text: Rc<str>,
+    /// Its run (`Sim::from_text(text)`), while the entry is recent.
+    pub sim: Option<SimRef>,
+}
+
+/// Pushes `past` on a history stack: the stack keeps [`UNDO_DEPTH`] entries, and the runs of
+/// the [`KEEP_RUNS`] most recent only.
+fn push_past(stack: &mut Vec<Past>, past: Past) {
+    stack.push(past);
+    if stack.len() > UNDO_DEPTH {
+        stack.remove(0);
+    }
+    let old = stack.len().saturating_sub(KEEP_RUNS);
+    if let Some(p) = old.checked_sub(1).and_then(|i| stack.get_mut(i)) {
+        p.sim = None;
+    }
+}
 
 /// What a drag or click on the address axis does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -116,9 +144,9 @@ pub struct State {
     /// The current scenario, run.
     pub sim: SimRef,
     /// Earlier scenario texts (most recent last).
-    pub undo: Vec<Rc<str>>,
+    pub undo: Vec<Past>,
     /// Undone scenario texts (most recent last).
-    pub redo: Vec<Rc<str>>,
+    pub redo: Vec<Past>,
     /// Bumped whenever `sim` changes (the text panel resets its draft then).
     pub revision: u64,
     /// A refused edit's error (`error line N: ...`), shown beside the controls.
@@ -250,6 +278,25 @@ impl State {
         });
     }
 
+    /// Writes an op appended by a form or a drag into the author's text: the canonical line
+    /// after its last line. No re-parse (a big text's would cost a parse per op): the author's
+    /// text runs to the old scenario line for line, so with one more whole line it runs to the
+    /// old scenario plus that op, which is the new one (checked in debug builds).
+    fn append_to_source(&mut self, old_source: Option<Rc<str>>, op: &Op) {
+        self.source = old_source.map(|src| {
+            let sep = if src.is_empty() || src.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            let text = format!("{src}{sep}{}\n", Command::Op { op: op.clone() });
+            debug_assert!(
+                freepgt::Scenario::parse(&text).is_ok_and(|p| p.to_text() == self.sim.text)
+            );
+            text.into()
+        });
+    }
+
     /// Starts from a link fragment if there is one, else from the autosaved text. A bad link
     /// falls back to the autosave and says why in the notice (never a blank page). A compact
     /// link's text must be inflated first: then the autosave shows until the caller has
@@ -333,13 +380,13 @@ impl State {
     }
 
     fn replace(&mut self, sim: Sim) {
-        let old: Rc<str> = self.source_text().into();
+        let old = Past {
+            text: self.source_text().into(),
+            sim: Some(self.sim.clone()),
+        };
         self.source = None;
-        if old.as_ref() != sim.text {
-            self.undo.push(old);
-            if self.undo.len() > UNDO_DEPTH {
-                self.undo.remove(0);
-            }
+        if old.text.as_ref() != sim.text {
+            push_past(&mut self.undo, old);
             self.redo.clear();
         }
         self.sim = SimRef::new(sim);
@@ -367,27 +414,34 @@ impl State {
         }
     }
 
-    /// Undo (`back`) or redo: reopens the scenario text at the top of one history stack and
-    /// pushes the current one on the other.
+    /// Undo (`back`) or redo: reopens the scenario at the top of one history stack (its kept
+    /// run, else its text run again) and pushes the current one on the other.
     fn travel(&mut self, back: bool) {
-        let current: Rc<str> = self.source_text().into();
+        let current = Past {
+            text: self.source_text().into(),
+            sim: Some(self.sim.clone()),
+        };
         let (from, to) = if back {
             (&mut self.undo, &mut self.redo)
         } else {
             (&mut self.redo, &mut self.undo)
         };
-        let Some(text) = from.pop() else {
+        let Some(past) = from.pop() else {
             return;
         };
-        match Sim::from_text(&text) {
+        let run = match &past.sim {
+            Some(sim) => Ok(sim.clone()),
+            None => Sim::from_text(&past.text).map(SimRef::new),
+        };
+        match run {
             Ok(sim) => {
-                to.push(current);
-                self.sim = SimRef::new(sim);
-                self.set_source(&text);
+                push_past(to, current);
+                self.sim = sim;
+                self.set_source(&past.text);
                 self.after_change();
             }
             Err(e) => {
-                from.push(text);
+                from.push(past);
                 self.notice = Some(e);
             }
         }
@@ -490,14 +544,7 @@ impl State {
             Action::Push(op) => match s.sim.push(op.clone()) {
                 Ok(sim) => {
                     s.replace(sim);
-                    s.rewrite_source(old_source, |t| {
-                        let sep = if t.is_empty() || t.ends_with('\n') {
-                            ""
-                        } else {
-                            "\n"
-                        };
-                        format!("{t}{sep}{}\n", Command::Op { op })
-                    });
+                    s.append_to_source(old_source, &op);
                 }
                 Err(e) => s.notice = Some(e),
             },
@@ -822,6 +869,59 @@ mod tests {
         // A new edit clears redo.
         let n = u1.reduce(Action::Push(Op::Exit));
         assert!(n.redo.is_empty());
+    }
+
+    #[test]
+    fn undo_and_redo_reopen_recent_runs_and_rerun_older_texts() {
+        // A history deeper than KEEP_RUNS: each entry a vma more.
+        let mut states = vec![State::default()];
+        for i in 0..(KEEP_RUNS as u64 + 4) {
+            let s = states.last().unwrap().reduce(Action::Push(Op::Vma {
+                range: r(0x400000 + i * 0x2000, 0x401000 + i * 0x2000),
+                name: None,
+            }));
+            states.push(s);
+        }
+        let top = states.last().unwrap().clone();
+        assert_eq!(top.undo.len(), states.len() - 1);
+        assert_eq!(
+            top.undo.iter().filter(|p| p.sim.is_some()).count(),
+            KEEP_RUNS
+        );
+        // Undo all the way: each state equals the one it returns to; the recent ones are the
+        // very same runs (no re-run), the older ones re-run to equal reports.
+        let mut s = top.clone();
+        // The run shown at each state on the way down (by index into `states`).
+        let mut shown = vec![top.sim.clone(); states.len()];
+        for (depth, want) in states.iter().rev().skip(1).enumerate() {
+            s = s.reduce(Action::Undo);
+            shown[states.len() - 2 - depth] = s.sim.clone();
+            assert!(s.notice.is_none(), "{:?}", s.notice);
+            assert_eq!(s.sim.text, want.sim.text);
+            assert_eq!(s.sim.report, want.sim.report);
+            assert_eq!(
+                s.sim.mm.as_ref().unwrap().counts(),
+                want.sim.mm.as_ref().unwrap().counts()
+            );
+            assert_eq!(s.sim == want.sim, depth < KEEP_RUNS, "depth {depth}");
+        }
+        assert!(s.undo.is_empty());
+        // Redo: the runs undo pushed are reopened as they were, the recent ones by identity.
+        let mut back = Vec::new();
+        for (depth, want) in states.iter().skip(1).enumerate() {
+            back.push(s.sim.clone());
+            s = s.reduce(Action::Redo);
+            assert_eq!(s.sim.report, want.sim.report);
+            assert_eq!(
+                s.sim == shown[depth + 1],
+                depth < KEEP_RUNS,
+                "depth {depth}"
+            );
+        }
+        assert_eq!(s.sim.text, top.sim.text);
+        assert!(s.redo.is_empty());
+        let u = s.reduce(Action::Undo);
+        assert!(u.sim == *back.last().unwrap());
     }
 
     #[test]

@@ -72,8 +72,12 @@ pub struct Sim {
     pub header: Header,
     /// The operations.
     pub ops: Vec<Op>,
-    /// The mm after the last op (`None` only without an arch).
-    pub mm: Option<Mm>,
+    /// The mm after the last op (`None` only without an arch); shared with the scenario it
+    /// was pushed on until an op changes it.
+    pub mm: Option<Rc<Mm>>,
+    /// The mm right before the last op (`None` without ops): stepping into the last op's
+    /// events draws it without replaying the scenario.
+    pub before_last: Option<MmRef>,
     /// Every op's outcome (its trace), in op order: step-through and links address any of them.
     pub outcomes: Vec<Rc<Outcome>>,
     /// The canonical scenario text.
@@ -147,6 +151,7 @@ impl Sim {
             header,
             ops: Vec::with_capacity(ops.len()),
             mm: None,
+            before_last: None,
             outcomes: Vec::new(),
             text: String::new(),
             report: String::new(),
@@ -164,9 +169,10 @@ impl Sim {
         }
         let mm = Mm::with_config(arch, header.kernel(), header.lines().mm_config(arch))
             .map_err(|e| op_error(sim.header_lines(), e))?;
-        sim.mm = Some(mm);
-        for op in ops {
-            sim.push_in_place(op)?;
+        sim.mm = Some(Rc::new(mm));
+        let n = ops.len();
+        for (i, op) in ops.into_iter().enumerate() {
+            sim.push_in_place(op, i + 1 == n)?;
         }
         Ok(sim)
     }
@@ -195,9 +201,14 @@ impl Sim {
         })
     }
 
-    fn push_in_place(&mut self, op: Op) -> Result<(), AppError> {
+    /// Applies `op`; `keep_before` keeps the mm it ran on as [`Sim::before_last`] (shared if
+    /// another scenario holds it, else copied once).
+    fn push_in_place(&mut self, op: Op, keep_before: bool) -> Result<(), AppError> {
         let line = self.header_lines() + self.ops.len() + 1;
-        let mm = self.mm.as_mut().ok_or(AppError::NoArch)?;
+        let shared = self.mm.as_mut().ok_or(AppError::NoArch)?;
+        let before = keep_before.then(|| MmRef(shared.clone()));
+        // Copies the mm if `before` or another scenario shares it.
+        let mm = Rc::make_mut(shared);
         let outcome = mm.apply(&op).map_err(|e| op_error(line, e))?;
         let command = Command::Op { op: op.clone() };
         let _ = writeln!(self.text, "{command}");
@@ -206,6 +217,7 @@ impl Sim {
             .push_str(&step_lines(&command, Some(&outcome), Some(mm), REPORT_OPTS));
         self.ops.push(op);
         self.outcomes.push(Rc::new(outcome));
+        self.before_last = before;
         Ok(())
     }
 
@@ -213,7 +225,7 @@ impl Sim {
     /// On error (`error line N: WHAT`, N being the line the op would take) nothing changes.
     pub fn push(&self, op: Op) -> Result<Sim, AppError> {
         let mut next = self.clone();
-        next.push_in_place(op)?;
+        next.push_in_place(op, true)?;
         Ok(next)
     }
 
@@ -237,32 +249,46 @@ impl Sim {
 }
 
 /// The scenario around one op, for drawing it: the scenario up to and including the op
-/// (`after`) and, for an event-exact picture, up to just before it (`before`).
+/// (`after`) and, for an event-exact picture, the mm just before it (`before`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frame {
     /// The mm just before the op (when asked for).
-    pub before: Option<SimRef>,
+    pub before: Option<MmRef>,
     /// The scenario up to and including the op (its last outcome is the op's).
     pub after: SimRef,
 }
 
 impl Frame {
-    /// The frame of op `op` of `sim` (replayed from the start; `sim` itself for its last op).
+    /// The frame of op `op` of `sim`: `sim` itself and the mm it keeps from before its last
+    /// op, or for an earlier op the scenario replayed from the start up to it.
     pub fn new(sim: &SimRef, op: usize, with_before: bool) -> Frame {
-        let last = op + 1 >= sim.ops.len();
-        let before = with_before
-            .then(|| sim.prefix(op.min(sim.ops.len())))
-            .flatten();
-        let after = match (&before, last) {
-            (_, true) => sim.clone(),
-            // One more op on the replayed prefix: no second replay.
-            (Some(b), false) => b.push(sim.ops[op].clone()).map_or(sim.clone(), SimRef::new),
-            (None, false) => sim.prefix(op + 1).map_or(sim.clone(), SimRef::new),
+        let after = if op + 1 >= sim.ops.len() {
+            sim.clone()
+        } else {
+            sim.prefix(op + 1).map_or(sim.clone(), SimRef::new)
         };
         Frame {
-            before: before.map(SimRef::new),
+            before: with_before.then(|| after.before_last.clone()).flatten(),
             after,
         }
+    }
+}
+
+/// An mm shared by the views and scenarios: equal only to itself (compared by pointer, as
+/// [`SimRef`]), so comparing props or memo keys never compares tables.
+#[derive(Clone, Debug)]
+pub struct MmRef(Rc<Mm>);
+
+impl PartialEq for MmRef {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+impl Deref for MmRef {
+    type Target = Mm;
+    fn deref(&self) -> &Mm {
+        &self.0
     }
 }
 
@@ -326,7 +352,7 @@ mod tests {
         for op in 0..sim.ops.len() {
             let f = Frame::new(&sim, op, true);
             let before = f.before.as_ref().unwrap();
-            assert_eq!(before.ops, sim.ops[..op]);
+            assert_same_mm(before, sim.prefix(op).unwrap().mm.as_ref().unwrap());
             assert_eq!(f.after.ops, sim.ops[..=op]);
             assert_eq!(f.after.outcomes[op], sim.outcomes[op]);
             assert_eq!(f.after.report, sim.prefix(op + 1).unwrap().report);
@@ -334,6 +360,51 @@ mod tests {
         }
         // The last op's frame is the scenario itself.
         assert!(Frame::new(&sim, sim.ops.len() - 1, false).after == sim);
+    }
+
+    /// Two mms hold the same vmas, live tables (with their used counts) and orphans.
+    fn assert_same_mm(a: &Mm, b: &Mm) {
+        let vmas = |m: &Mm| m.vmas().iter().cloned().collect::<Vec<_>>();
+        assert_eq!(vmas(a), vmas(b));
+        assert_eq!(a.page_tables().all_live(), b.page_tables().all_live());
+        assert_eq!(a.orphans(), b.orphans());
+        assert_eq!(a.counts(), b.counts());
+    }
+
+    #[test]
+    fn every_run_keeps_the_mm_from_before_its_last_op() {
+        let mut pushed_any = false;
+        for p in freepgt::presets::ALL.iter().filter(|p| p.id != "large") {
+            let sim = Sim::from_text(&p.text()).unwrap();
+            let n = sim.ops.len();
+            match &sim.before_last {
+                None => assert_eq!(n, 0, "{}", p.id),
+                Some(before) => {
+                    assert_same_mm(before, sim.prefix(n - 1).unwrap().mm.as_ref().unwrap())
+                }
+            }
+            // A pushed op keeps the mm it ran on: the very one of the scenario it was pushed on.
+            let Ok(pushed) = sim.push(Op::Exit) else {
+                continue;
+            };
+            pushed_any = true;
+            let shared = pushed.before_last.as_ref().unwrap();
+            assert!(
+                std::ptr::eq::<Mm>(&**shared, &**sim.mm.as_ref().unwrap()),
+                "{}",
+                p.id
+            );
+            assert_same_mm(
+                pushed.mm.as_ref().unwrap(),
+                Sim::from_text(&pushed.text).unwrap().mm.as_ref().unwrap(),
+            );
+            // Pushing did not change the scenario it was pushed on.
+            assert_same_mm(
+                sim.mm.as_ref().unwrap(),
+                Sim::from_text(&sim.text).unwrap().mm.as_ref().unwrap(),
+            );
+        }
+        assert!(pushed_any);
     }
 
     #[test]

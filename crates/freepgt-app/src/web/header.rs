@@ -99,7 +99,7 @@ pub fn header(p: &HeaderProps) -> Html {
     };
     // The figures are those of the mm the picture shows: after the selected operation.
     let v = &p.view;
-    let c = crate::model::counts(v.mm.as_ref());
+    let c = crate::model::counts(v.mm.as_deref());
     let folded_pud = p.sim.arch().is_some_and(|a| a.folded(Level::Pud));
     let folded_pmd = p.sim.arch().is_some_and(|a| a.folded(Level::Pmd));
     let pgd_pmds = p.sim.arch().is_some_and(|a| a.pgd_owns_pmds);

@@ -100,14 +100,59 @@ pub fn use_undo_keys(dispatch: Dispatch) {
 /// Saves the author's scenario text (comments kept) after every change. An embed never
 /// overwrites the reader's own autosaved scenario.
 #[hook]
+///
+/// A big text is saved once the page has settled ([`SAVE_DELAY_MS`] without a change), or at
+/// once when the page is hidden or left: writing hundreds of kilobytes to `localStorage`
+/// would otherwise cost every edit of a big scenario tens of milliseconds before its frame.
 pub fn use_autosave(sim: SimRef, source: Option<std::rc::Rc<str>>, embed: bool) {
-    use_effect_with((sim, source), move |(sim, source)| {
-        if !embed {
-            if let Some(st) = storage() {
-                let _ = st.set_item(STORAGE_KEY, source.as_deref().unwrap_or(&sim.text));
+    // The scenario not yet saved (its author's text, else its canonical one).
+    let unsaved = use_mut_ref(|| None::<(SimRef, Option<std::rc::Rc<str>>)>);
+    let flush = {
+        let unsaved = unsaved.clone();
+        move || {
+            if let Some((sim, source)) = unsaved.borrow_mut().take() {
+                save(source.as_deref().unwrap_or(&sim.text));
             }
         }
+    };
+    {
+        let flush = flush.clone();
+        use_effect_with((), move |_| {
+            let listeners = web_sys::window().map(|w| {
+                let on = |event: &'static str| {
+                    let flush = flush.clone();
+                    gloo::events::EventListener::new(&w, event, move |_| flush())
+                };
+                (on("pagehide"), on("visibilitychange"))
+            });
+            move || drop(listeners)
+        });
+    }
+    use_effect_with((sim, source), move |(sim, source)| {
+        let later = (!embed).then(|| {
+            let text = source.as_deref().unwrap_or(&sim.text);
+            if text.len() <= SAVE_LATER_ABOVE {
+                unsaved.borrow_mut().take();
+                save(text);
+                return None;
+            }
+            *unsaved.borrow_mut() = Some((sim.clone(), source.clone()));
+            Some(gloo::timers::callback::Timeout::new(SAVE_DELAY_MS, flush))
+        });
+        // A newer scenario replaces the waiting one (and its timer).
+        move || drop(later)
     });
+}
+
+/// Texts longer than this are autosaved once the page settles.
+const SAVE_LATER_ABOVE: usize = 16 * 1024;
+/// How long a big text waits for the page to settle before it is saved.
+const SAVE_DELAY_MS: u32 = 300;
+
+fn save(text: &str) {
+    if let Some(st) = storage() {
+        let _ = st.set_item(STORAGE_KEY, text);
+    }
 }
 
 /// The address bar follows the state (after the render; the compact form once the browser

@@ -45,6 +45,12 @@ extern "C" {
 
 /// Readable fragments up to this length are written at once; longer ones wait for compression.
 const READABLE_AT_ONCE: usize = 16 * 1024;
+/// Scenario texts longer than this are synced after the page settles: encoding, compressing
+/// and writing a long address costs tens of milliseconds, which a step or an edit of a big
+/// scenario must not pay before its frame (a burst of steps syncs once, at its end).
+const SYNC_LATER_ABOVE: usize = 16 * 1024;
+/// How long the address bar waits for a big scenario's state to settle.
+const SYNC_DELAY_MS: u32 = 200;
 
 thread_local! {
     /// The scenario text of the last history entry this page pushed.
@@ -53,6 +59,10 @@ thread_local! {
     static LAST: RefCell<Option<(Shared, String)>> = const { RefCell::new(None) };
     /// Bumped per sync, so a slow compression cannot overwrite a newer state's fragment.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// The compact body of the last text compressed: a step changes the link, not its text.
+    static COMPACT: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+    /// A big scenario's sync waiting for the page to settle (dropping it cancels it).
+    static PENDING: RefCell<Option<gloo::timers::callback::Timeout>> = const { RefCell::new(None) };
 }
 
 /// The current fragment, without `#`.
@@ -83,11 +93,23 @@ pub fn fragment_now(link: &Shared) -> String {
     })
 }
 
-/// Compresses and encodes `link` (readable if compression fails or does not pay).
+/// Compresses and encodes `link` (readable if compression fails or does not pay). The
+/// compressed text is kept for the next link with the same text.
 async fn encode(link: &Shared) -> String {
-    let compact = match deflate_raw(&link.text).await {
-        Ok(bytes) => Some(compact_body(&js_sys::Uint8Array::new(&bytes).to_vec())),
-        Err(_) => None,
+    let cached = COMPACT.with(|c| match &*c.borrow() {
+        Some((text, body)) if *text == link.text => Some(body.clone()),
+        _ => None,
+    });
+    let compact = match cached {
+        Some(body) => Some(body),
+        None => match deflate_raw(&link.text).await {
+            Ok(bytes) => {
+                let body = compact_body(&js_sys::Uint8Array::new(&bytes).to_vec());
+                COMPACT.with(|c| *c.borrow_mut() = Some((link.text.clone(), body.clone())));
+                Some(body)
+            }
+            Err(_) => None,
+        },
     };
     encode_choosing(link, compact.as_deref()).0
 }
@@ -97,9 +119,12 @@ async fn encode(link: &Shared) -> String {
 /// when the scenario changed (so back returns to the previous one) and a replaced one when only
 /// the step or mode changed; then, once the browser has compressed the text, the compact form
 /// in place of that entry if it is at least 20% shorter.
+///
+/// A big scenario's sync waits until the state has not changed for [`SYNC_DELAY_MS`].
 pub fn sync_url(s: &State) {
     // A link that could not be opened stays in the address bar exactly as given.
     if s.hold_url {
+        PENDING.with(|p| p.borrow_mut().take());
         return;
     }
     let link = s.link();
@@ -107,14 +132,30 @@ pub fn sync_url(s: &State) {
         g.set(g.get() + 1);
         g.get()
     });
+    if link.text.len() <= SYNC_LATER_ABOVE {
+        PENDING.with(|p| p.borrow_mut().take());
+        sync_now(link, generation);
+        return;
+    }
+    let later = gloo::timers::callback::Timeout::new(SYNC_DELAY_MS, move || {
+        PENDING.with(|p| p.borrow_mut().take());
+        if GENERATION.with(|g| g.get()) == generation {
+            sync_now(link, generation);
+        }
+    });
+    PENDING.with(|p| *p.borrow_mut() = Some(later));
+}
+
+/// Writes `link` into the address bar (see [`sync_url`]).
+fn sync_now(link: Shared, generation: u64) {
     let readable = encode_choosing(&link, None).0;
     // A huge readable address costs tens of milliseconds per history entry; big scenarios
     // wait for the compact form instead.
     let immediate = readable.len() <= READABLE_AT_ONCE;
     if immediate {
-        set_url(&readable, Some(s.source_text()));
+        set_url(&readable, Some(&link.text));
     }
-    let text = (!immediate).then(|| s.source_text().to_string());
+    let text = (!immediate).then(|| link.text.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let fragment = encode(&link).await;
         if GENERATION.with(|g| g.get()) != generation {

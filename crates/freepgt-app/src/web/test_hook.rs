@@ -86,7 +86,7 @@ struct Counts {
 
 fn snapshot(s: &State) -> Snapshot {
     let sim = &s.sim;
-    let c = crate::model::counts(sim.mm.as_ref());
+    let c = crate::model::counts(sim.mm.as_deref());
     let (freed, flushes, bugs) = match sim.last() {
         Some(l) => (
             freepgt::report::freed_tables(l.outcome)
@@ -103,7 +103,7 @@ fn snapshot(s: &State) -> Snapshot {
     };
     let orphans = sim
         .mm
-        .as_ref()
+        .as_deref()
         .map(freepgt::report::orphans)
         .unwrap_or_default();
     let (first, last) = TIMES.with(|t| t.get());

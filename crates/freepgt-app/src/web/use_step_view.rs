@@ -35,7 +35,7 @@ pub fn use_step_view(sim: &SimRef, step: Option<StepRef>) -> StepView {
     let before = frame.as_ref().as_ref().and_then(|f| f.before.clone());
     let upto = at.and_then(|c| c.event);
     let around = use_memo((view.clone(), before), |(after, before)| {
-        match (before.as_ref().and_then(|b| b.mm.as_ref()), &after.mm) {
+        match (before.as_deref(), after.mm.as_deref()) {
             (Some(b), Some(a)) => Some(Around::new(b, a)),
             _ => None,
         }

@@ -3,9 +3,9 @@
 //! (what the report echoes) on request.
 //!
 //! Built for big scenarios: the textarea is uncontrolled (yew never diffs its text) and a
-//! keystroke only sets a flag. A text of more than 8,000 lines is edited a page of 2,000
-//! lines at a time ([`crate::model::pages`]): a browser lays out a textarea's whole text on
-//! every keystroke, which at 40,000 lines costs far more than a frame. A big paste is taken
+//! keystroke only sets a flag. A long text is edited a page at a time ([`crate::model::pages`]):
+//! a browser lays out a textarea's whole text on every keystroke and every change of its
+//! value, which for thousands of lines costs far more than a frame. A big paste is taken
 //! from the clipboard event and spliced into the text directly, and Ctrl+A then paste,
 //! delete or typing replaces the whole text, as in any editor ([`crate::model::editor`]).
 //!
