@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Prints the shipped size of the playground in dist/ (raw and gzip -9): the wasm, its JS glue
-# and snippets, and the CSS, against the 150 KB gzipped budget. index.html and embed.js (which
-# documentation pages load, not the playground) are listed but not counted.
+# and snippets, and the CSS, against the 150 KB gzipped budget. Listed but not counted:
+# index.html, embed.js (which documentation pages load, not the playground) and help.html (the
+# Help panel's text, fetched only when a visitor opens Help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=$((150 * 1024))
 total_gz=0
 printf '%-44s %10s %10s\n' file bytes gzip-9
-for f in dist/*.wasm dist/freepgt-app-*.js dist/snippets/*/*.js dist/*.css dist/index.html dist/embed.js; do
+for f in dist/*.wasm dist/freepgt-app-*.js dist/snippets/*/*.js dist/*.css dist/index.html dist/embed.js dist/help.html; do
   [ -f "$f" ] || continue
   raw=$(stat -c %s "$f")
   gz=$(gzip -9 -c "$f" | wc -c)
   case "$f" in
     dist/index.html|dist/embed.js) note=" (not counted)" ;;
+    dist/help.html) note=" (on demand: fetched when Help opens, not counted)" ;;
     *) note=""; total_gz=$((total_gz + gz)) ;;
   esac
   printf '%-44s %10d %10d%s\n' "${f#dist/}" "$raw" "$gz" "$note"

@@ -38,12 +38,30 @@ function summarize(profile) {
       total.set(k, (total.get(k) || 0) + ms);
     }
   }
+  // With CALLERS=substring: the call paths (3 frames up) of the matching functions.
+  const callers = new Map();
+  if (process.env.CALLERS) {
+    for (const n of profile.nodes) {
+      const ms = dt.get(n.id) || 0;
+      if (!ms || !name(n).includes(process.env.CALLERS)) continue;
+      const path = [];
+      for (let id = parent.get(n.id); id !== undefined && path.length < 4; id = parent.get(id)) {
+        path.push(name(byId.get(id)).replace(/::h[0-9a-f]{16}$/, '').slice(-70));
+      }
+      const k = path.join(' < ');
+      callers.set(k, (callers.get(k) || 0) + ms);
+    }
+  }
   const all = [...dt.values()].reduce((a, b) => a + b, 0);
-  return { all, self, total };
+  return { all, self, total, callers };
 }
 
-function print(title, { all, self, total }) {
+function print(title, { all, self, total, callers }) {
   const top = (m) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP);
+  if (callers.size) {
+    console.log(`  callers of ${process.env.CALLERS}:`);
+    for (const [k, v] of top(callers)) console.log(`    ${v.toFixed(1).padStart(8)}  ${k}`);
+  }
   console.log(`\n=== ${title}: ${all.toFixed(0)} ms sampled`);
   console.log('  self:');
   for (const [k, v] of top(self)) console.log(`    ${v.toFixed(1).padStart(8)}  ${k.slice(0, 150)}`);
@@ -60,12 +78,21 @@ function traceSummary(json) {
     if (e.ph !== 'X' || !e.dur || (main && (e.pid !== main.pid || e.tid !== main.tid))) continue;
     by.set(e.name, (by.get(e.name) || 0) + e.dur / 1000);
   }
+  if (process.env.TASKS) {
+    // The main thread's top-level tasks, longest first, with their longest children.
+    const mine = traceEvents.filter((e) => e.ph === 'X' && e.dur && main && e.pid === main.pid && e.tid === main.tid);
+    const tasks = mine.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => b.dur - a.dur).slice(0, 6);
+    for (const t of tasks) {
+      const kids = mine.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 2000 && e.name !== 'RunTask');
+      console.log(`    task ${(t.dur / 1000).toFixed(1)} ms: ${kids.sort((a, b) => b.dur - a.dur).slice(0, 8).map((k) => `${k.name} ${(k.dur / 1000).toFixed(1)}${k.args?.data?.functionName ? ` (${k.args.data.functionName})` : ''}`).join(', ')}`);
+    }
+  }
   return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
 }
 
 async function profiled(cdp, title, fn) {
   const page = cdp.page;
-  await page.context().browser().startTracing(page, { categories: ['devtools.timeline', 'blink', 'v8.execute'] });
+  await page.context().browser().startTracing(page, { categories: ['devtools.timeline', 'blink', 'v8.execute', 'toplevel'] });
   await cdp.send('Profiler.start');
   await fn();
   const { profile } = await cdp.send('Profiler.stop');

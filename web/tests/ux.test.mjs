@@ -154,6 +154,10 @@ test('finding 6: Escape closes the Share and Help panels; Help links the book an
   assert.ok(await page.isVisible('#help-panel'));
   assert.equal(await page.getAttribute('#help-book', 'href'), 'book/index.html');
   assert.match(await page.textContent('.help-links'), /freepgt: free_pgtables use vma list.*e0da382c/);
+  // Help's text is fetched when it first opens (dist/help.html): wait for all of it.
+  await page.waitForSelector('#help-keys');
+  assert.equal(await page.locator('#help-commands tbody tr').count(), 12);
+  assert.equal(await page.locator('#help-sizes tbody tr').count(), 5);
   const terms = await page.locator('#glossary dt').allTextContents();
   for (const t of ['pgd', 'pud', 'pmd', 'pte table', 'floor', 'ceiling', 'gather', 'VPTE', 'orphan', 'leak']) assert.ok(terms.includes(t), t);
   // Escape works with focus inside the panel too.

@@ -5,7 +5,9 @@
 //! for wasm32.
 
 pub mod embed_snippets;
+pub mod help_page;
 pub mod model;
+pub mod sort;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -21,6 +21,10 @@ struct FinalJson {
     arch: String,
     kernel: String,
     first_user_address: freepgt::VirtAddr,
+    /// The `config` header: `preempt` or `nopreempt`.
+    config: &'static str,
+    /// The `max_map_count` header, a JSON number as the header's value is decimal.
+    max_map_count: u64,
     vmas: Vec<Vma>,
     counts: TableCounts,
     tables: Vec<TableInfo>,
@@ -45,6 +49,8 @@ fn final_state(mm: &Mm) -> FinalJson {
         arch: mm.arch().id.to_string(),
         kernel: mm.kernel().to_string(),
         first_user_address: mm.first_user_address(),
+        config: mm.config().name(),
+        max_map_count: mm.max_map_count(),
         vmas: mm.vmas().iter().cloned().collect(),
         counts: mm.counts(),
         tables: mm.page_tables().all_live(),

@@ -116,6 +116,23 @@ fn json_has_steps_events_and_final_state() {
     assert_eq!(v["error"], serde_json::Value::Null);
 }
 
+/// The final state carries every header value, defaults included, so a tool reading the JSON
+/// knows the settings the numbers were computed under.
+#[test]
+fn json_final_state_carries_the_config_and_max_map_count_headers() {
+    let v = |text: &str| -> serde_json::Value {
+        let out = freepgt(&["run", "--format", "json"], text);
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let defaults = v("arch sparc64\n");
+    assert_eq!(defaults["final"]["config"], "nopreempt");
+    assert_eq!(defaults["final"]["max_map_count"], 65536);
+    let set = v("arch sparc64\nconfig preempt\nmax_map_count 3\nvma 400000 402000\n");
+    assert_eq!(set["final"]["config"], "preempt");
+    assert_eq!(set["final"]["max_map_count"], 3);
+}
+
 #[test]
 fn json_reports_the_error_too() {
     let out = freepgt(&["run", "--format", "json"], "arch x86_64\ntouch 0\n");

@@ -133,22 +133,22 @@ fn traces_json_and_comparisons_of_a_generated_scenario_are_unchanged() {
     const EXPECTED: [[&str; 3]; 4] = [
         [
             "0a0015cf3184556f7b1afa21170191ba929f8baf5fd9de48dc8f8ccff3f29979",
-            "a49779b8887e8229a2a67fabbc23e93e2576c73168328c891b55ca491468c433",
+            "d19dde0f5e94907df21e46bcde209654c1fb2cdffae5fda9f48b626dc66d1a04",
             "a27fa1d65708006a706c101da06f29f778058781baee7865234675d90b692664",
         ],
         [
             "9f5392cd15e9875a1a270d0ad5b0aa9eb68c4bd29056e51f90b080ccb74d4e78",
-            "8fd3e72379e1d8fb4329e01209af595e3981bfe89e78da0b2ddb48526243a1c8",
+            "08aed5a97cd30bf054d5f1c1127b1a096ce597ffd447bd7c99cc9bd87b709a95",
             "a27fa1d65708006a706c101da06f29f778058781baee7865234675d90b692664",
         ],
         [
             "fd201c081e40b3dc025c3dd5ce88c1eee5117167ae5a827ea2aae01c02dd9d79",
-            "a2fe3d41f151dc5fb4ff0c4dfafc194a6bdcebdc4e066b006a876386b708af79",
+            "c2488d180547b39b15abfc7d45d2d4a2ee0994ca0804f994a81919683b1cbda9",
             "9a60c878b6218c31c2a08ccaa2e86a567f30027164ff8728822107ca21cf6e6b",
         ],
         [
             "f6bfa127e42abacf454510c135ba77c49b2d9c1e180b820d914ccd39c25239ad",
-            "d9ca7a216a19d4f55e95c9d13ccee53e7eccdab774f86dbc56b83cbd62c43db3",
+            "a13dba02457dc79de59b422a3fd07d602358c4b85b4ac2f42e0e9bbf95728da8",
             "9a60c878b6218c31c2a08ccaa2e86a567f30027164ff8728822107ca21cf6e6b",
         ],
     ];

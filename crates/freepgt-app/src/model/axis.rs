@@ -96,7 +96,8 @@ impl Axis {
                 })
                 .collect();
         }
-        iv.sort_unstable();
+        // By start only: the merge below takes the larger end, so ties need no order.
+        crate::sort::sort_by_key(&mut iv, |r| r.0);
         let mut merged: Vec<(u128, u128)> = Vec::new();
         for (a, b) in iv {
             match merged.last_mut() {
@@ -173,11 +174,15 @@ impl Axis {
         axis
     }
 
-    /// The drawn pieces of `[a, b)`: `(x0, x1)` per segment it meets.
+    /// The drawn pieces of `[a, b)`: `(x0, x1)` per segment it meets. The segments are in
+    /// address order and disjoint, so those before `a` are skipped by a binary search (the
+    /// picture asks this for each of thousands of tables).
     pub fn pieces(&self, a: u128, b: u128) -> Vec<(f64, f64)> {
-        self.segments
+        let first = self.segments.partition_point(|s| s.end <= a);
+        self.segments[first..]
             .iter()
-            .filter(|s| a < s.end && s.start < b)
+            .take_while(|s| s.start < b)
+            .filter(|s| a < s.end)
             .map(|s| (s.x(a), s.x(b)))
             .collect()
     }
@@ -228,7 +233,7 @@ pub fn interesting(sim: &Sim, selection: Option<AddrRange>) -> Vec<(u128, u128)>
 /// Clusters of `[x0, x1)` pieces closer than `min_gap` view units, so that thousands of
 /// tiny blocks draw as a few: `(x0, x1, count, first index)`.
 pub fn cluster(mut pieces: Vec<(f64, f64, usize)>, min_gap: f64) -> Vec<(f64, f64, usize, usize)> {
-    pieces.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by_key(&mut pieces, |p| crate::sort::f64_key(p.0));
     let mut out: Vec<(f64, f64, usize, usize)> = Vec::new();
     for (x0, x1, i) in pieces {
         match out.last_mut() {
@@ -276,6 +281,40 @@ pub fn level_size_name(level: Level) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pieces_are_the_segments_a_range_meets_in_order() {
+        // A many-segment axis: vmas far apart, each its own segment.
+        let text: String = std::iter::once("arch x86_64\n".to_string())
+            .chain((0..200u64).map(|i| {
+                let a = 0x10000000 + i * 0x40000000;
+                format!("vma {a:#x} {:#x}\n", a + 0x3000)
+            }))
+            .collect();
+        let sim = Sim::from_text(&text).unwrap();
+        let top = sim.arch().unwrap().task_size as u128;
+        let axis = Axis::layout(&interesting(&sim, None), 0, top, None, 960.0);
+        assert!(axis.segments.len() > 100, "{}", axis.segments.len());
+        assert!(axis.segments.windows(2).all(|w| w[0].end <= w[1].start));
+        let linear = |a: u128, b: u128| -> Vec<(f64, f64)> {
+            axis.segments
+                .iter()
+                .filter(|s| a < s.end && s.start < b)
+                .map(|s| (s.x(a), s.x(b)))
+                .collect()
+        };
+        let edges: Vec<u128> = axis
+            .segments
+            .iter()
+            .flat_map(|s| [s.start, s.end, s.start + 1, s.end.saturating_sub(1)])
+            .chain([0, top, top / 3])
+            .collect();
+        for &a in edges.iter().step_by(7) {
+            for &b in edges.iter().step_by(5) {
+                assert_eq!(axis.pieces(a, b), linear(a, b), "{a:#x} {b:#x}");
+            }
+        }
+    }
 
     #[test]
     fn the_axis_collapses_empty_stretches_and_the_hole() {

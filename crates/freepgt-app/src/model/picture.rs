@@ -5,6 +5,7 @@
 //! is leaked; a table freed at a later event is still drawn live.
 
 use super::tree::{assemble, gone, live_nodes, Node, Status, Tree};
+use crate::sort::CollectBTree;
 use freepgt::{Event, Mm, TableKey};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -94,7 +95,7 @@ fn leak_under_freed(arch: &freepgt::Arch, nodes: &mut BTreeMap<TableKey, Node>) 
         .iter()
         .filter(|(_, n)| n.status == Status::Freed)
         .map(|(k, _)| *k)
-        .collect();
+        .collect_btree();
     if freed.is_empty() {
         return;
     }

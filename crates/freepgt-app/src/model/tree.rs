@@ -6,6 +6,7 @@ use freepgt::report::freed_tables;
 use freepgt::{Arch, Event, Level, Mm, TableKey, VirtAddr};
 // B-tree maps rather than hash maps: the core already links the B-tree code, and hashbrown
 // would add ~15 KB to the wasm.
+use crate::sort::CollectBTree;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a table in the tree is.
@@ -117,7 +118,7 @@ fn allocated(events: &[Event]) -> BTreeSet<TableKey> {
         .iter()
         .filter(|e| matches!(e, Event::TableAllocated { .. }))
         .filter_map(Event::table)
-        .collect()
+        .collect_btree()
 }
 
 /// Every live table of `mm` as a node: leaked if unreachable, orphan if no vma leads to it,
@@ -130,7 +131,8 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
             level: t.level,
             base: t.base,
         })
-        .collect();
+        .collect_btree();
+    // all_live() is in key order: inserting one by one costs what collect()'s sort would.
     mm.page_tables()
         .all_live()
         .into_iter()
@@ -161,7 +163,7 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
             };
             (key, node)
         })
-        .collect()
+        .collect_btree()
 }
 
 /// A node for a table the arena no longer has (freed): its span and size from the arch.
@@ -208,7 +210,9 @@ pub fn tree(sim: &Sim) -> Tree {
 pub(crate) fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
     // Attach bottom-up: deepest level first.
     let mut order: Vec<TableKey> = nodes.keys().copied().collect();
-    order.sort_unstable_by_key(|k| (std::cmp::Reverse(k.level), k.base));
+    crate::sort::sort_by_key(&mut order, |k| {
+        (u128::from(u8::MAX - k.level as u8) << 64) | u128::from(k.base.as_u64())
+    });
     let mut by_key = nodes;
     let mut out = Tree::default();
     for k in order {
@@ -241,8 +245,8 @@ pub(crate) fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
             }
         }
     }
-    fn sort(v: &mut [Node]) {
-        v.sort_unstable_by_key(|n| n.base);
+    fn sort(v: &mut Vec<Node>) {
+        crate::sort::sort_by_key(v, |n| u128::from(n.base.as_u64()));
         for n in v.iter_mut() {
             sort(&mut n.children);
         }

@@ -278,6 +278,25 @@ impl State {
         });
     }
 
+    /// Writes an op appended by a form or a drag into the author's text: the canonical line
+    /// after its last line. No re-parse (a big text's would cost a parse per op): the author's
+    /// text runs to the old scenario line for line, so with one more whole line it runs to the
+    /// old scenario plus that op, which is the new one (checked in debug builds).
+    fn append_to_source(&mut self, old_source: Option<Rc<str>>, op: &Op) {
+        self.source = old_source.map(|src| {
+            let sep = if src.is_empty() || src.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            let text = format!("{src}{sep}{}\n", Command::Op { op: op.clone() });
+            debug_assert!(
+                freepgt::Scenario::parse(&text).is_ok_and(|p| p.to_text() == self.sim.text)
+            );
+            text.into()
+        });
+    }
+
     /// Starts from a link fragment if there is one, else from the autosaved text. A bad link
     /// falls back to the autosave and says why in the notice (never a blank page). A compact
     /// link's text must be inflated first: then the autosave shows until the caller has
@@ -525,14 +544,7 @@ impl State {
             Action::Push(op) => match s.sim.push(op.clone()) {
                 Ok(sim) => {
                     s.replace(sim);
-                    s.rewrite_source(old_source, |t| {
-                        let sep = if t.is_empty() || t.ends_with('\n') {
-                            ""
-                        } else {
-                            "\n"
-                        };
-                        format!("{t}{sep}{}\n", Command::Op { op })
-                    });
+                    s.append_to_source(old_source, &op);
                 }
                 Err(e) => s.notice = Some(e),
             },

@@ -28,7 +28,8 @@ pub fn vma_table(p: &VmaTableProps) -> Html {
     let rows = mm.vmas().iter().take(SHOWN).enumerate().map(|(i, v)| {
         let r = v.range();
         let label = v.name.clone().unwrap_or_else(|| "—".into());
-        html! { <tr>
+        // Keyed by start: removing a vma removes its row instead of rewriting the rows after it.
+        html! { <tr key={v.start.as_u64()}>
             <td>{ &label }</td><td class="hex">{ v.start.to_string() }</td><td class="hex">{ v.end.to_string() }</td>
             <td>{ human_size((v.end.as_u64() - v.start.as_u64()) as u128) }</td>
             <td class="actions">

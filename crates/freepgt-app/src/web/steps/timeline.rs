@@ -58,7 +58,9 @@ pub fn timeline(p: &AtProps) -> Html {
         let i = lo + k;
         let current = c.event == Some(i);
         let to = Some(StepRef { command, event: Some(i) });
-        html! { <li class={classes!(current.then_some("current"), kind(e), format!("depth-{}", e.depth()))} data-event={i.to_string()} aria-current={current.then_some("step")}>
+        // Keyed by event: a step moves the window by one event, and yew then adds and drops
+        // an item at its ends instead of rewriting every item's text.
+        html! { <li key={i} class={classes!(current.then_some("current"), kind(e), format!("depth-{}", e.depth()))} data-event={i.to_string()} aria-current={current.then_some("step")}>
             <button type="button" class="linkish" data-rove="" tabindex={crate::web::rove::tabindex(current)} onclick={go(&p.dispatch, to)}>{ e.to_string() }</button></li> }
     });
     html! { <>
