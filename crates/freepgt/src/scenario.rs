@@ -285,9 +285,14 @@ impl<'a> Words<'a> {
             }
             first.get_or_insert(start);
             last = at;
-            words.push(&line[start..at]);
+            // `get`, not indexing: the bounds are ASCII positions, and a slice that can panic
+            // would bring the panic's formatting code into the wasm.
+            words.push(line.get(start..at).unwrap_or_default());
         }
-        (words, first.map_or("", |f| &line[f..last]))
+        (
+            words,
+            first.and_then(|f| line.get(f..last)).unwrap_or_default(),
+        )
     }
 
     fn args(&self) -> &[&'a str] {
@@ -529,7 +534,7 @@ fn parse_line(raw: &str, header: &mut HeaderState) -> Result<Option<Command>, Pa
     let raw = raw.strip_suffix('\r').unwrap_or(raw);
     // `#` is ASCII, so its byte offset is a char boundary.
     let uncommented = match raw.bytes().position(|b| b == b'#') {
-        Some(i) => &raw[..i],
+        Some(i) => raw.get(..i).unwrap_or_default(),
         None => raw,
     };
     // Scenario lines are ASCII: split them a byte at a time; anything else as Unicode.
