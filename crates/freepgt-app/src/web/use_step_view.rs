@@ -24,15 +24,21 @@ pub struct StepView {
 #[hook]
 pub fn use_step_view(sim: &SimRef, step: Option<StepRef>) -> StepView {
     let at = cursor(sim, step);
-    let frame = use_memo(
-        (sim.clone(), at.map(|c| (c.op, c.event.is_some()))),
-        |(sim, at)| at.map(|(op, event)| Frame::new(sim, op, event)),
-    );
+    // Once per op: the replay's run keeps the mm from before the op anyway, so going from
+    // the op as a whole to its first event replays nothing more.
+    let frame = use_memo((sim.clone(), at.map(|c| c.op)), |(sim, op)| {
+        op.map(|op| Frame::new(sim, op, true))
+    });
     let view: SimRef = frame
         .as_ref()
         .as_ref()
         .map_or(sim.clone(), |f| f.after.clone());
-    let before = frame.as_ref().as_ref().and_then(|f| f.before.clone());
+    // The tables around the op only for an event of it.
+    let before = frame
+        .as_ref()
+        .as_ref()
+        .and_then(|f| f.before.clone())
+        .filter(|_| at.is_some_and(|c| c.event.is_some()));
     let upto = at.and_then(|c| c.event);
     let around = use_memo((view.clone(), before), |(after, before)| {
         match (before.as_deref(), after.mm.as_deref()) {
