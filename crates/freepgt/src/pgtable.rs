@@ -472,7 +472,10 @@ impl PageTables {
             .filter(|(_, t)| t.alive && t.level != Level::Pgd)
             .map(|(i, _)| self.info(TableId(i as u32), reachable.contains(&i)))
             .collect();
-        out.sort_unstable_by_key(|t| (t.level, t.base));
+        // Ties (a leaked table and a linked one at the same base) keep table order.
+        crate::sort::sort_by_key(&mut out, |t| {
+            crate::sort::key2(t.level as u64, t.base.as_u64())
+        });
         out
     }
 

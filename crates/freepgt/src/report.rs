@@ -32,7 +32,9 @@ pub fn freed_tables(outcome: &Outcome) -> Vec<(Level, crate::VirtAddr)> {
         Level::Pud => 2,
         Level::Pgd => 3,
     };
-    freed.sort_unstable_by_key(|(l, b)| (order(*l), *b));
+    crate::sort::sort_by_key(&mut freed, |&(l, b)| {
+        crate::sort::key2(order(l), b.as_u64())
+    });
     freed
 }
 
@@ -46,8 +48,11 @@ pub fn flushes(outcome: &Outcome) -> Vec<FlushCall> {
             _ => None,
         })
         .collect();
-    // Unstable sorts throughout: keys are distinct or equal lines, and they are smaller in wasm.
-    f.sort_unstable_by_key(|f| (f.start, f.end));
+    // Equal (start, end) pairs are equal calls (the VPTE cost is a function of the range), so
+    // the stable key sort gives what the unstable sort gave.
+    crate::sort::sort_by_key(&mut f, |f| {
+        crate::sort::key2(f.start.as_u64(), f.end.as_u64())
+    });
     f
 }
 
@@ -72,7 +77,7 @@ pub fn bug_lines(outcome: &Outcome) -> Vec<String> {
             _ => None,
         })
         .collect();
-    bugs.sort_unstable();
+    crate::sort::sort_strings(&mut bugs);
     bugs
 }
 
@@ -83,7 +88,7 @@ pub fn orphans(mm: &Mm) -> Vec<String> {
         .iter()
         .map(|t| format!("{} {}", t.level, t.base))
         .collect();
-    orphans.sort_unstable();
+    crate::sort::sort_strings(&mut orphans);
     orphans
 }
 

@@ -131,7 +131,9 @@ fn visible(x0: f64, x1: f64) -> (f64, f64) {
 /// axis (style.css shows it for `:hover` and `:focus`).
 fn focus_label(x: f64, text: &str) -> Html {
     let w = text.chars().count() as f64 * 5.6 + 8.0;
-    let left = (x - w / 2.0).clamp(GUTTER, (super::W - w).max(GUTTER));
+    // max/min, not f64::clamp: clamp's assert formats its bounds with Debug, and that alone
+    // brought the float-formatting code (about 14 KB) into the wasm.
+    let left = (x - w / 2.0).max(GUTTER).min((super::W - w).max(GUTTER));
     html! { <g class="focus-label" aria-hidden="true">
         <rect x={px(left)} y="1" width={px(w)} height="14" rx="2" />
         <text x={px(left + 4.0)} y="11">{ text.to_string() }</text>
