@@ -23,7 +23,7 @@ pub mod presets;
 pub mod report;
 pub mod scenario;
 pub mod share;
-mod sort;
+pub mod sort;
 pub mod trace;
 pub mod tracefmt;
 pub mod vma;

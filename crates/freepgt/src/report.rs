@@ -77,7 +77,7 @@ pub fn bug_lines(outcome: &Outcome) -> Vec<String> {
             _ => None,
         })
         .collect();
-    crate::sort::sort_strings(&mut bugs);
+    bugs.sort_unstable();
     bugs
 }
 
@@ -88,7 +88,7 @@ pub fn orphans(mm: &Mm) -> Vec<String> {
         .iter()
         .map(|t| format!("{} {}", t.level, t.base))
         .collect();
-    crate::sort::sort_strings(&mut orphans);
+    orphans.sort_unstable();
     orphans
 }
 

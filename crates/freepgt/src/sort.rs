@@ -2,13 +2,12 @@
 //! `sort_unstable_by_key` call compiles its own copy of pattern-defeating quicksort (heapsort
 //! fallback, small-sort networks; about 3.5 KB of wasm each), and the playground ships the
 //! core. Keys that fit a `u128` sort as `(key, index)` pairs through [`sort_by_key`]; the
-//! app's `sort` module sorts the same pair type, so the final wasm links a single copy.
-//! Strings sort through [`sort_strings`], a small merge sort.
+//! app sorts through this same function, so the final wasm links a single copy.
 
 /// Sorts `v` by `key`, ascending; equal keys keep their order (the index breaks ties). Where
 /// every key is distinct, or equal keys belong to equal elements, the result is exactly what
 /// `sort_unstable_by_key` gave.
-pub(crate) fn sort_by_key<T>(v: &mut Vec<T>, key: impl Fn(&T) -> u128) {
+pub fn sort_by_key<T>(v: &mut Vec<T>, key: impl Fn(&T) -> u128) {
     if v.len() < 2 {
         return;
     }
@@ -29,38 +28,8 @@ fn sort_pairs(keys: &mut [(u128, u32)]) {
 }
 
 /// Two `u64`s as one key, `hi` first.
-pub(crate) fn key2(hi: u64, lo: u64) -> u128 {
+pub fn key2(hi: u64, lo: u64) -> u128 {
     (hi as u128) << 64 | lo as u128
-}
-
-/// Sorts strings ascending by bytes (what `sort_unstable` gives: equal strings are equal
-/// elements), with a bottom-up merge sort: a few hundred bytes of wasm instead of a copy of
-/// the standard sort for `String`.
-pub(crate) fn sort_strings(v: &mut Vec<String>) {
-    let n = v.len();
-    let mut src: Vec<String> = std::mem::take(v);
-    let mut dst: Vec<String> = Vec::with_capacity(n);
-    let mut width = 1;
-    while width < n {
-        let mut rest = src.into_iter().peekable();
-        while rest.peek().is_some() {
-            let left: Vec<String> = rest.by_ref().take(width).collect();
-            let right: Vec<String> = rest.by_ref().take(width).collect();
-            let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
-            loop {
-                let take_left = match (l.peek(), r.peek()) {
-                    (Some(a), Some(b)) => a <= b,
-                    (Some(_), None) => true,
-                    (None, Some(_)) => false,
-                    (None, None) => break,
-                };
-                dst.extend(if take_left { l.next() } else { r.next() });
-            }
-        }
-        src = std::mem::replace(&mut dst, Vec::with_capacity(n));
-        width *= 2;
-    }
-    *v = src;
 }
 
 #[cfg(test)]
@@ -77,26 +46,5 @@ mod tests {
         want.sort_unstable();
         sort_by_key(&mut big, |&(a, b)| key2(a, b));
         assert_eq!(big, want);
-    }
-
-    #[test]
-    fn strings_sort_as_the_standard_sort_does() {
-        for n in [0usize, 1, 2, 3, 5, 8, 17, 100, 1000] {
-            let mut v: Vec<String> = (0..n)
-                .map(|i| format!("{:x} {}", (i * 7919) % 251, i % 7))
-                .collect();
-            let mut want = v.clone();
-            want.sort_unstable();
-            sort_strings(&mut v);
-            assert_eq!(v, want, "n = {n}");
-        }
-        let mut prefixes: Vec<String> = ["pte 0x2000", "pmd 0x0", "pte 0x20", "pte 0x2", "BUG"]
-            .map(String::from)
-            .to_vec();
-        sort_strings(&mut prefixes);
-        assert_eq!(
-            prefixes,
-            ["BUG", "pmd 0x0", "pte 0x2", "pte 0x20", "pte 0x2000"]
-        );
     }
 }
