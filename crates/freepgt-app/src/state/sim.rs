@@ -206,7 +206,7 @@ impl Sim {
     fn push_in_place(&mut self, op: Op, keep_before: bool) -> Result<(), AppError> {
         let line = self.header_lines() + self.ops.len() + 1;
         let shared = self.mm.as_mut().ok_or(AppError::NoArch)?;
-        let before = keep_before.then(|| MmRef(shared.clone()));
+        let before = keep_before.then(|| ByPtr(shared.clone()));
         // Copies the mm if `before` or another scenario shares it.
         let mm = Rc::make_mut(shared);
         let outcome = mm.apply(&op).map_err(|e| op_error(line, e))?;
@@ -274,46 +274,42 @@ impl Frame {
     }
 }
 
-/// An mm shared by the views and scenarios: equal only to itself (compared by pointer, as
-/// [`SimRef`]), so comparing props or memo keys never compares tables.
-#[derive(Clone, Debug)]
-pub struct MmRef(Rc<Mm>);
+/// A value shared by the views and scenarios, equal only to itself (compared by pointer): a
+/// component whose props hold one re-renders exactly when the value was replaced, and
+/// comparing props or memo keys never compares tables. It keeps its value alive, so a cache
+/// keyed by it can never see a new value at an old address.
+#[derive(Debug, Default)]
+pub struct ByPtr<T>(Rc<T>);
 
-impl PartialEq for MmRef {
+/// An mm shared by the views and scenarios (the mm before a scenario's last op).
+pub type MmRef = ByPtr<Mm>;
+
+/// A run scenario shared by the views.
+pub type SimRef = ByPtr<Sim>;
+
+impl<T> ByPtr<T> {
+    /// Shares `value`.
+    pub fn new(value: T) -> Self {
+        ByPtr(Rc::new(value))
+    }
+}
+
+// By hand: a derived `Clone` would ask `T: Clone`, and cloning shares, it never copies.
+impl<T> Clone for ByPtr<T> {
+    fn clone(&self) -> Self {
+        ByPtr(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for ByPtr<T> {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.0, &o.0)
     }
 }
 
-impl Deref for MmRef {
-    type Target = Mm;
-    fn deref(&self) -> &Mm {
-        &self.0
-    }
-}
-
-/// A run scenario shared by the views: equal only to itself (compared by pointer), so a
-/// component whose props hold one re-renders exactly when the scenario was replaced; and it
-/// keeps its `Sim` alive, so a cache keyed by it can never see a new `Sim` at an old address.
-#[derive(Clone, Debug, Default)]
-pub struct SimRef(Rc<Sim>);
-
-impl SimRef {
-    /// Shares `sim`.
-    pub fn new(sim: Sim) -> Self {
-        SimRef(Rc::new(sim))
-    }
-}
-
-impl PartialEq for SimRef {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &o.0)
-    }
-}
-
-impl Deref for SimRef {
-    type Target = Sim;
-    fn deref(&self) -> &Sim {
+impl<T> Deref for ByPtr<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
         &self.0
     }
 }
