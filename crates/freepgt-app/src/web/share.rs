@@ -156,9 +156,12 @@ fn sync_now(link: Shared, generation: u64) {
         set_url(&readable, Some(&link.text));
     }
     let text = (!immediate).then(|| link.text.clone());
+    // The address as this sync left it: if it differs when the compact form is ready, someone
+    // else (the reader, a link they followed) changed it meanwhile, and theirs wins.
+    let left = current_fragment();
     wasm_bindgen_futures::spawn_local(async move {
         let fragment = encode(&link).await;
-        if GENERATION.with(|g| g.get()) != generation {
+        if GENERATION.with(|g| g.get()) != generation || current_fragment() != left {
             return;
         }
         LAST.with(|l| *l.borrow_mut() = Some((link, fragment.clone())));
