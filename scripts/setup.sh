@@ -4,7 +4,7 @@
 #                               mdbook for the book)
 #   scripts/setup.sh --browser  also Debian chromium + chromium-driver and the npm test packages
 # Nothing is downloaded from outside the package registries (crates.io, Debian, npm).
-# Each step prints how long it took. FREEPGT_TOOL_ROOT=DIR installs the cargo tools into DIR/bin
+# Each step prints how long it took (an install also the CPU time its compile used). FREEPGT_TOOL_ROOT=DIR installs the cargo tools into DIR/bin
 # instead of ~/.cargo/bin (and looks for them only there): a way to time a fresh install
 # without touching the tools already installed.
 set -euo pipefail
@@ -42,10 +42,23 @@ has() {
 # so a crate two of them use at the same version and features is compiled once.
 tool_target=$(mktemp -d "${TMPDIR:-/tmp}/freepgt-tools.XXXXXX")
 trap 'rm -rf "$tool_target"' EXIT
+# cpu_used: sets cpu_user and cpu_sys to the whole seconds of CPU that this script's finished
+# children (cargo and every rustc it waited for) have used so far. `times` runs in this shell,
+# not in a $(...) subshell, whose own children's times would start at zero.
+cpu_used() {
+  times >"$tool_target/.times"
+  local re='^([0-9]+)m([0-9]+)\.[0-9]+s ([0-9]+)m([0-9]+)\.[0-9]+s$' line
+  line=$(sed -n 2p "$tool_target/.times")
+  [[ $line =~ $re ]] || { cpu_user=0 cpu_sys=0; return; }
+  cpu_user=$(( BASH_REMATCH[1] * 60 + 10#${BASH_REMATCH[2]} ))
+  cpu_sys=$(( BASH_REMATCH[3] * 60 + 10#${BASH_REMATCH[4]} ))
+}
 install_tool() {
-  local what=$1 t0=$SECONDS
+  local what=$1 t0=$SECONDS u0 s0
   shift
   step "cargo install $what"
+  cpu_used
+  u0=$cpu_user s0=$cpu_sys
   CARGO_TARGET_DIR="$tool_target" \
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     CARGO_PROFILE_RELEASE_LTO=false \
@@ -54,6 +67,9 @@ install_tool() {
     CARGO_PROFILE_RELEASE_INCREMENTAL=false \
     cargo install "${root_args[@]}" "$@"
   took "$what" "$t0"
+  cpu_used
+  printf '   %s: %d s user + %d s system CPU (%d cores)\n' "$what" $(( cpu_user - u0 )) \
+    $(( cpu_sys - s0 )) "$(nproc)"
 }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -65,18 +81,27 @@ fi
 
 if ! has trunk " $TRUNK_VERSION"; then
   # trunk 0.22.1 declares rust-version 1.96.1; it builds and works on this machine's 1.95.
+  # Its default features stay: without one of its TLS features (rustls, rustls-aws-lc,
+  # native-tls) trunk refuses to compile, and rustls with ring is the cheapest of them that
+  # needs no system library.
   install_tool "trunk $TRUNK_VERSION" trunk --version "$TRUNK_VERSION" --locked --ignore-rust-version
 fi
 
 if ! has wasm-bindgen " $WB_VERSION\$"; then
   # Not --locked: its lock file wants a webpki-roots release this registry does not have.
-  install_tool "wasm-bindgen-cli $WB_VERSION" wasm-bindgen-cli --version "$WB_VERSION"
+  # Without its default feature (rustls for ureq, which only wasm-bindgen-test-runner uses to
+  # download things); trunk and scripts/bench-wasm.sh run only wasm-bindgen itself.
+  install_tool "wasm-bindgen-cli $WB_VERSION" wasm-bindgen-cli --version "$WB_VERSION" \
+    --no-default-features
 fi
 
 # The book (docs/, built into dist/book/ by scripts/build-book.sh as Trunk's post_build hook).
 MDBOOK_VERSION=0.5.4
 if ! has mdbook "v$MDBOOK_VERSION\$"; then
-  install_tool "mdbook $MDBOOK_VERSION" mdbook --version "$MDBOOK_VERSION" --locked
+  # Only `mdbook build` runs here, so not the watch and serve features (notify, tokio, axum);
+  # search stays: the book has a search box.
+  install_tool "mdbook $MDBOOK_VERSION" mdbook --version "$MDBOOK_VERSION" --locked \
+    --no-default-features --features search
 fi
 
 if [ "${1:-}" = "--browser" ]; then
