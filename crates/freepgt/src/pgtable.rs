@@ -455,22 +455,19 @@ impl PageTables {
 
     /// Every live table, reachable or leaked, sorted by level then base.
     pub fn all_live(&self) -> Vec<TableInfo> {
-        // BTreeSet rather than HashSet: the wasm build already carries the B-tree code.
-        let reachable: std::collections::BTreeSet<usize> = {
-            let mut set = std::collections::BTreeSet::new();
-            let mut stack = vec![self.pgd()];
-            while let Some(id) = stack.pop() {
-                set.insert(id.index());
-                stack.extend(self.tables[id.index()].children.values().copied());
-            }
-            set
-        };
+        // A flag per arena slot rather than a set: no B-tree or hash code for it in the wasm.
+        let mut reachable = vec![false; self.tables.len()];
+        let mut stack = vec![self.pgd()];
+        while let Some(id) = stack.pop() {
+            reachable[id.index()] = true;
+            stack.extend(self.tables[id.index()].children.values().copied());
+        }
         let mut out: Vec<TableInfo> = self
             .tables
             .iter()
             .enumerate()
             .filter(|(_, t)| t.alive && t.level != Level::Pgd)
-            .map(|(i, _)| self.info(TableId(i as u32), reachable.contains(&i)))
+            .map(|(i, _)| self.info(TableId(i as u32), reachable[i]))
             .collect();
         // Ties (a leaked table and a linked one at the same base) keep table order.
         crate::sort::sort_by_key(&mut out, |t| {
