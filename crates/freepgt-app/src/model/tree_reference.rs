@@ -117,7 +117,7 @@ fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
             }
         }
     }
-    fn sort(v: &mut Vec<Node>) {
+    fn sort(v: &mut [Node]) {
         v.sort_by_key(|n| n.base);
         for n in v.iter_mut() {
             sort(&mut n.children);
