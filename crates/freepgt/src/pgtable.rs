@@ -455,13 +455,17 @@ impl PageTables {
 
     /// Every live table, reachable or leaked, sorted by level then base.
     pub fn all_live(&self) -> Vec<TableInfo> {
-        // A flag per arena slot rather than a set: no B-tree or hash code for it in the wasm.
-        let mut reachable = vec![false; self.tables.len()];
-        let mut stack = vec![self.pgd()];
-        while let Some(id) = stack.pop() {
-            reachable[id.index()] = true;
-            stack.extend(self.tables[id.index()].children.values().copied());
-        }
+        // One flag per arena slot: a set keyed by index would cost a tree insert per table
+        // (thousands on the large preset, on every op the playground draws).
+        let reachable: Vec<bool> = {
+            let mut seen = vec![false; self.tables.len()];
+            let mut stack = vec![self.pgd()];
+            while let Some(id) = stack.pop() {
+                seen[id.index()] = true;
+                stack.extend(self.tables[id.index()].children.values().copied());
+            }
+            seen
+        };
         let mut out: Vec<TableInfo> = self
             .tables
             .iter()

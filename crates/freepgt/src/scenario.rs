@@ -831,48 +831,95 @@ pub fn run_text<F>(bytes: &[u8], mut visit: F) -> (Option<Mm>, Option<ScenarioEr
 where
     F: FnMut(Step<'_>),
 {
-    // The header so far: complete by the first operation, as the header rules put it first.
-    // (A `first_user_address` line is validated before the header lines after it are read;
-    // only FIRST_USER_ADDRESS itself decides that validation.)
-    let mut header: Option<(Header, HeaderLines)> = None;
-    let mut mm: Option<Mm> = None;
-    // One outcome for every command: its event buffer is reused.
-    let mut outcome = Outcome::default();
-    let mut error = None;
     // Lines are parsed a batch ahead so that the mm can warm the caches for the batch's
     // faults at once ([`Mm::warm`]); they still run one by one, in order.
     let mut lines = parse_lines(bytes);
+    let mut runner = Runner::new();
     let mut batch = Vec::with_capacity(WARM_AHEAD);
-    let mut faults = Vec::with_capacity(WARM_AHEAD);
-    'batches: loop {
+    loop {
         batch.extend(lines.by_ref().take(WARM_AHEAD));
-        if batch.is_empty() {
+        if batch.is_empty() || !runner.run_batch(&batch, &mut visit) {
             break;
         }
-        if let Some(m) = &mm {
-            faults.clear();
-            faults.extend(batch.iter().filter_map(|parsed| match parsed {
-                Ok(Numbered {
-                    command:
-                        Command::Op {
-                            op: Op::Touch { addr },
-                        },
-                    ..
-                }) => Some(*addr),
-                _ => None,
-            }));
-            m.warm(&faults);
+        batch.clear();
+    }
+    runner.finish()
+}
+
+/// How many lines [`run_text`] parses ahead of the one it runs, and [`Runner::run_batch`]
+/// warms the caches for at once.
+pub const WARM_AHEAD: usize = 32;
+
+/// The state of a run fed parsed lines in batches, as [`parse_lines`] yields them: what
+/// [`run_text`] does with its own parser, for a caller that parses elsewhere (the CLI parses
+/// on another thread). Fed the same lines, it makes the same steps, the same error and the
+/// same mm.
+#[derive(Default)]
+pub struct Runner {
+    /// The header so far: complete by the first operation, as the header rules put it first.
+    /// (A `first_user_address` line is validated before the header lines after it are read;
+    /// only FIRST_USER_ADDRESS itself decides that validation.)
+    header: Option<(Header, HeaderLines)>,
+    mm: Option<Mm>,
+    /// One outcome for every command: its event buffer is reused.
+    outcome: Outcome,
+    /// Why the run stopped, if it did.
+    stopped: Option<Stop>,
+    /// The addresses of a batch's faults (a buffer kept between batches).
+    faults: Vec<VirtAddr>,
+}
+
+/// Why a [`Runner`] stopped.
+enum Stop {
+    /// A line did not parse: the mm is created if the header allows, as for a scenario that
+    /// ends there.
+    Parse(ScenarioError),
+    /// The mm refused a command: the mm stays as it was before it (or absent).
+    Op(ScenarioError),
+}
+
+impl Runner {
+    /// A run before its first line.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs the lines of `batch` in order, calling `visit` after every command,
+    /// after warming the caches for the batch's faults ([`Mm::warm`]; for that the batch
+    /// should hold about [`WARM_AHEAD`] lines). Returns false once the run has stopped at an
+    /// error: a bad line, or a command the mm refuses; the lines after it are dropped.
+    pub fn run_batch<F>(&mut self, batch: &[Result<Numbered, ScenarioError>], visit: &mut F) -> bool
+    where
+        F: FnMut(Step<'_>),
+    {
+        if self.stopped.is_some() {
+            return false;
         }
-        for parsed in batch.drain(..) {
+        if let Some(m) = &self.mm {
+            self.faults.clear();
+            self.faults
+                .extend(batch.iter().filter_map(|parsed| match parsed {
+                    Ok(Numbered {
+                        command:
+                            Command::Op {
+                                op: Op::Touch { addr },
+                            },
+                        ..
+                    }) => Some(*addr),
+                    _ => None,
+                }));
+            m.warm(&self.faults);
+        }
+        for parsed in batch {
             let Numbered { line, command } = match parsed {
                 Ok(n) => n,
                 Err(e) => {
-                    error = Some(e);
-                    break 'batches;
+                    self.stopped = Some(Stop::Parse(e.clone()));
+                    return false;
                 }
             };
-            let (h, lines) = match (&command, header.as_mut()) {
-                (Command::Arch { arch }, _) => header.insert((
+            let (h, lines) = match (&command, self.header.as_mut()) {
+                (Command::Arch { arch }, _) => self.header.insert((
                     Header {
                         arch: *arch,
                         kernel: Kernel::default(),
@@ -884,24 +931,38 @@ where
                 (_, None) => unreachable!("parse_lines puts arch first"),
             };
             if let Command::Kernel { kernel } = command {
-                h.kernel = kernel;
+                h.kernel = *kernel;
             }
-            lines.record(&command);
+            lines.record(command);
             h.config = lines.mm_config(h.arch);
-            if let Err(e) = run_command(&mut mm, &mut outcome, h, line, &command, &mut visit) {
-                return (mm, Some(e));
+            let ran = run_command(&mut self.mm, &mut self.outcome, h, *line, command, visit);
+            if let Err(e) = ran {
+                self.stopped = Some(Stop::Op(e));
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The mm after the last command run (`None` for an empty scenario, or if the mm refused
+    /// to be created), and the error the run stopped at.
+    pub fn finish(self) -> (Option<Mm>, Option<ScenarioError>) {
+        match self.stopped {
+            Some(Stop::Op(e)) => (self.mm, Some(e)),
+            parsed => {
+                let mm = match self.header {
+                    Some((h, _)) => self.mm.or_else(|| h.new_mm().ok()),
+                    None => None,
+                };
+                let error = match parsed {
+                    Some(Stop::Parse(e)) => Some(e),
+                    _ => None,
+                };
+                (mm, error)
             }
         }
     }
-    let mm = match header {
-        Some((h, _)) => mm.or_else(|| h.new_mm().ok()),
-        None => None,
-    };
-    (mm, error)
 }
-
-/// How many lines [`run_text`] parses ahead of the one it runs.
-const WARM_AHEAD: usize = 32;
 
 /// What a scenario's header says: the arch, the kernel and the mm settings.
 struct Header {
