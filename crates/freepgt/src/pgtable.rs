@@ -455,22 +455,23 @@ impl PageTables {
 
     /// Every live table, reachable or leaked, sorted by level then base.
     pub fn all_live(&self) -> Vec<TableInfo> {
-        // BTreeSet rather than HashSet: the wasm build already carries the B-tree code.
-        let reachable: std::collections::BTreeSet<usize> = {
-            let mut set = std::collections::BTreeSet::new();
+        // One flag per arena slot: a set keyed by index would cost a tree insert per table
+        // (thousands on the large preset, on every op the playground draws).
+        let reachable: Vec<bool> = {
+            let mut seen = vec![false; self.tables.len()];
             let mut stack = vec![self.pgd()];
             while let Some(id) = stack.pop() {
-                set.insert(id.index());
+                seen[id.index()] = true;
                 stack.extend(self.tables[id.index()].children.values().copied());
             }
-            set
+            seen
         };
         let mut out: Vec<TableInfo> = self
             .tables
             .iter()
             .enumerate()
             .filter(|(_, t)| t.alive && t.level != Level::Pgd)
-            .map(|(i, _)| self.info(TableId(i as u32), reachable.contains(&i)))
+            .map(|(i, _)| self.info(TableId(i as u32), reachable[i]))
             .collect();
         // Ties (a leaked table and a linked one at the same base) keep table order.
         crate::sort::sort_by_key(&mut out, |t| {

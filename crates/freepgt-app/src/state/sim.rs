@@ -292,6 +292,11 @@ impl<T> ByPtr<T> {
     pub fn new(value: T) -> Self {
         ByPtr(Rc::new(value))
     }
+
+    /// The shared value itself (for a cache keyed by its address).
+    pub fn rc(&self) -> &Rc<T> {
+        &self.0
+    }
 }
 
 // By hand: a derived `Clone` would ask `T: Clone`, and cloning shares, it never copies.
