@@ -16,7 +16,7 @@
 //! the first few exist.
 
 use freepgt::report::{write_echo, write_step_lines, write_tables_line, ReportOptions};
-use freepgt::scenario::{self, Command, Numbered, Runner, Step, WARM_AHEAD};
+use freepgt::scenario::{self, Command, Numbered, Runner, Step};
 use freepgt::{ScenarioError, TableCounts};
 use std::io::Write;
 use std::sync::mpsc::{channel, sync_channel};
@@ -149,17 +149,11 @@ pub fn write_report(
             .ok()?;
         let mut runner = Runner::new();
         for mut b in parsed {
-            let mut going = true;
             // Disjoint fields: the lines are read while the tails are recorded.
             let Batch { lines, tails, text } = &mut b;
-            for chunk in lines.chunks(WARM_AHEAD) {
-                going = runner.run_batch(chunk, &mut |step: Step<'_>| {
-                    record(tails, text, &step, opts);
-                });
-                if !going {
-                    break;
-                }
-            }
+            let going = runner.run_lines(lines, &mut |step: Step<'_>| {
+                record(tails, text, &step, opts);
+            });
             if to_writer.send(b).is_err() || !going {
                 break;
             }
@@ -185,8 +179,10 @@ mod tests {
 
     /// Checks that the three-thread report of `text` is the single-threaded one, at batch
     /// sizes that put batch ends everywhere (a batch of one line, of a few, of a warm-up
-    /// chunk and one line more, and the default), with and without the optional sections.
+    /// chunk and one line more, of three, and the default), with and without the optional
+    /// sections.
     fn same_as_one_thread(text: &[u8]) {
+        use freepgt::scenario::WARM_AHEAD as WARM;
         for opts in [
             ReportOptions::default(),
             ReportOptions {
@@ -195,7 +191,7 @@ mod tests {
             },
         ] {
             let expected = one_thread(text, opts);
-            for batch in [1, 2, 3, 5, WARM_AHEAD + 1, BATCH_LINES] {
+            for batch in [1, 2, 3, 5, WARM + 1, 3 * WARM + 1, BATCH_LINES] {
                 let mut out = Vec::new();
                 let err = write_report(text, opts, &mut out, batch);
                 assert_eq!(

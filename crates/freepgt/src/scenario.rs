@@ -831,23 +831,25 @@ pub fn run_text<F>(bytes: &[u8], mut visit: F) -> (Option<Mm>, Option<ScenarioEr
 where
     F: FnMut(Step<'_>),
 {
-    // Lines are parsed a batch ahead so that the mm can warm the caches for the batch's
-    // faults at once ([`Mm::warm`]); they still run one by one, in order.
+    // Lines are parsed a few hundred ahead so that the mm can warm the caches for the faults
+    // to come ([`Runner::run_batch`]); they still run one by one, in order.
     let mut lines = parse_lines(bytes);
     let mut runner = Runner::new();
-    let mut batch = Vec::with_capacity(WARM_AHEAD);
+    let mut parsed = Vec::with_capacity(PARSE_AHEAD);
     loop {
-        batch.extend(lines.by_ref().take(WARM_AHEAD));
-        if batch.is_empty() || !runner.run_batch(&batch, &mut visit) {
+        parsed.extend(lines.by_ref().take(PARSE_AHEAD));
+        if parsed.is_empty() || !runner.run_lines(&parsed, &mut visit) {
             break;
         }
-        batch.clear();
+        parsed.clear();
     }
     runner.finish()
 }
 
-/// How many lines [`run_text`] parses ahead of the one it runs, and [`Runner::run_batch`]
-/// warms the caches for at once.
+/// How many lines [`run_text`] parses at a time.
+const PARSE_AHEAD: usize = 512;
+
+/// How many lines [`Runner::run_batch`] runs, and warms the caches for, at a time.
 pub const WARM_AHEAD: usize = 32;
 
 /// The state of a run fed parsed lines in batches, as [`parse_lines`] yields them: what
@@ -867,6 +869,23 @@ pub struct Runner {
     stopped: Option<Stop>,
     /// The addresses of a batch's faults (a buffer kept between batches).
     faults: Vec<VirtAddr>,
+    /// True if the previous [`Runner::run_batch`] warmed the batch after its own in both
+    /// rounds and the batch after that in the first.
+    warmed: bool,
+}
+
+/// The addresses of the faults among `lines`, into `out` (cleared first).
+fn fault_addresses(lines: &[Result<Numbered, ScenarioError>], out: &mut Vec<VirtAddr>) {
+    out.clear();
+    out.extend(lines.iter().filter_map(|parsed| match parsed {
+        Ok(Numbered {
+            command: Command::Op {
+                op: Op::Touch { addr },
+            },
+            ..
+        }) => Some(*addr),
+        _ => None,
+    }));
 }
 
 /// Why a [`Runner`] stopped.
@@ -884,11 +903,39 @@ impl Runner {
         Self::default()
     }
 
-    /// Runs the lines of `batch` in order, calling `visit` after every command,
-    /// after warming the caches for the batch's faults ([`Mm::warm`]; for that the batch
-    /// should hold about [`WARM_AHEAD`] lines). Returns false once the run has stopped at an
-    /// error: a bad line, or a command the mm refuses; the lines after it are dropped.
-    pub fn run_batch<F>(&mut self, batch: &[Result<Numbered, ScenarioError>], visit: &mut F) -> bool
+    /// Runs `lines` in order, calling `visit` after every command, [`WARM_AHEAD`] at a time
+    /// ([`Runner::run_batch`]). Returns false once the run has stopped at an error.
+    pub fn run_lines<F>(&mut self, lines: &[Result<Numbered, ScenarioError>], visit: &mut F) -> bool
+    where
+        F: FnMut(Step<'_>),
+    {
+        let mut at = 0;
+        while at < lines.len() {
+            let end = (at + WARM_AHEAD).min(lines.len());
+            let ahead = lines.get(end..).unwrap_or_default();
+            let ahead = ahead.get(..2 * WARM_AHEAD).unwrap_or(ahead);
+            if !self.run_batch(&lines[at..end], ahead, visit) {
+                return false;
+            }
+            at = end;
+        }
+        true
+    }
+
+    /// Runs the lines of `batch` in order, calling `visit` after every command. Returns false
+    /// once the run has stopped at an error: a bad line, or a command the mm refuses; the
+    /// lines after it are dropped.
+    ///
+    /// `ahead` is what the caller will run next, if it knows (up to two batches): the faults
+    /// of a batch are warmed in two rounds ([`Mm::warm_first`], [`Mm::warm_second`]) over the
+    /// two calls before the one that runs them, so their memory is on its way while earlier
+    /// faults run. A batch whose faults the previous call did not warm is warmed at once.
+    pub fn run_batch<F>(
+        &mut self,
+        batch: &[Result<Numbered, ScenarioError>],
+        ahead: &[Result<Numbered, ScenarioError>],
+        visit: &mut F,
+    ) -> bool
     where
         F: FnMut(Step<'_>),
     {
@@ -896,19 +943,20 @@ impl Runner {
             return false;
         }
         if let Some(m) = &self.mm {
-            self.faults.clear();
-            self.faults
-                .extend(batch.iter().filter_map(|parsed| match parsed {
-                    Ok(Numbered {
-                        command:
-                            Command::Op {
-                                op: Op::Touch { addr },
-                            },
-                        ..
-                    }) => Some(*addr),
-                    _ => None,
-                }));
-            m.warm(&self.faults);
+            let next = ahead.get(..WARM_AHEAD).unwrap_or(ahead);
+            let after = ahead.get(next.len()..).unwrap_or_default();
+            if !self.warmed {
+                fault_addresses(batch, &mut self.faults);
+                m.warm(&self.faults);
+                fault_addresses(next, &mut self.faults);
+                m.warm_first(&self.faults);
+            }
+            fault_addresses(next, &mut self.faults);
+            m.warm_second(&self.faults);
+            fault_addresses(after, &mut self.faults);
+            m.warm_first(&self.faults);
+            // Only lines that parsed a whole batch ahead were warmed in both rounds.
+            self.warmed = next.len() == WARM_AHEAD;
         }
         for parsed in batch {
             let Numbered { line, command } = match parsed {
