@@ -203,8 +203,8 @@ mod tests {
     use crate::model::picture::Around;
     use std::rc::Rc;
 
-    /// Every preset (the large one cut to its first ops), and mixes with leaked tables and
-    /// tables freed and allocated again, on each arch.
+    /// Every preset (those with leaked and orphan tables, on each arch), the large one with
+    /// 60 vmas instead of 3,000.
     fn scenarios() -> Vec<Sim> {
         let mut v: Vec<Sim> = freepgt::presets::ALL
             .iter()
