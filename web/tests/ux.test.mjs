@@ -384,6 +384,18 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
       await page.waitForSelector('#compare-chart');
       await page.locator('#tabpanel-compare').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${artifacts}/compare-${name}-${colorScheme}.png` });
+      if (name === 'phone') {
+        // The table is wider than a phone: it scrolls sideways in its panel, and the edge shadows
+        // (a background that scrolls with the content) say so.
+        const box = await page.evaluate(() => {
+          const el = document.querySelector('#compare-scroll');
+          return { over: el.scrollWidth - el.clientWidth, attach: getComputedStyle(el).backgroundAttachment };
+        });
+        assert.ok(box.over > 40, `the compare table overflows its panel on a phone (${box.over}px)`);
+        assert.match(box.attach, /local.*scroll/, 'edge shadows mark the sideways scroll');
+        await page.evaluate(() => { const el = document.querySelector('#compare-scroll'); el.scrollLeft = el.scrollWidth / 3; });
+        await page.locator('#compare-scroll').screenshot({ path: `${artifacts}/compare-scrolled-${name}-${colorScheme}.png` });
+      }
       assert.deepEqual(errors, []);
       await context.close();
     });

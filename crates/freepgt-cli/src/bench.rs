@@ -148,6 +148,8 @@ enum Depth {
     Parse,
     Simulate,
     Report,
+    /// The report on three threads.
+    Threads,
 }
 
 /// One pass over the text; returns the report's size in bytes (0 unless `Depth::Report`).
@@ -169,6 +171,17 @@ fn pass(text: &str, depth: Depth) -> u64 {
             let mut out = Discard::default();
             let err =
                 crate::write_report(text.as_bytes(), ReportOptions::default(), false, &mut out);
+            assert!(err.is_none(), "generated scenario runs");
+            out.bytes
+        }
+        Depth::Threads => {
+            let mut out = Discard::default();
+            let err = crate::pipeline::write_report(
+                text.as_bytes(),
+                ReportOptions::default(),
+                &mut out,
+                crate::pipeline::BATCH_LINES,
+            );
             assert!(err.is_none(), "generated scenario runs");
             out.bytes
         }
@@ -232,6 +245,9 @@ struct PathTiming {
     report: Duration,
     run: Duration,
     run_wall: Duration,
+    /// Wall time of the same run on three threads, as `freepgt run` makes it
+    /// ([`crate::pipeline`]): CPU time of one thread would not say what it costs.
+    threads_wall: Duration,
     report_bytes: u64,
 }
 
@@ -239,7 +255,12 @@ fn time_path(text: &str, repeat: usize) -> PathTiming {
     let (parse, _) = best_of(repeat, || pass(text, Depth::Parse));
     let (upto_sim, _) = best_of(repeat, || pass(text, Depth::Simulate));
     let (run, report_bytes) = best_of(repeat, || pass(text, Depth::Report));
+    let threads_wall = (0..repeat.max(1))
+        .map(|_| Took::measure(|| pass(text, Depth::Threads)).0.wall)
+        .min()
+        .expect("ran at least once");
     PathTiming {
+        threads_wall,
         parse: parse.figure(),
         simulate: upto_sim.figure().saturating_sub(parse.figure()),
         report: run.figure().saturating_sub(upto_sim.figure()),
@@ -324,12 +345,12 @@ fn mb(bytes: u64) -> String {
 }
 
 const PATH_HEADER: &str =
-    "arch     kernel  text_MB  gen_ms  parse_ms  sim_ms  report_ms  run_ms  run_wall_ms  sim_only_ms  report_MB";
+    "arch     kernel  text_MB  gen_ms  parse_ms  sim_ms  report_ms  run_ms  run_wall_ms  threads_wall_ms  sim_only_ms  report_MB";
 
 /// What the `_ms` figures are.
 fn clock_note() -> &'static str {
     if thread_cpu().is_some() {
-        "ms of CPU time (the thread's, from /proc/thread-self/schedstat), best of the runs; run_wall_ms is that run's wall time"
+        "ms of CPU time (the thread's, from /proc/thread-self/schedstat), best of the runs; run_wall_ms is that run's wall time, threads_wall_ms the best wall time of the run on three threads (as `freepgt run` makes it)"
     } else {
         "ms of wall time, best of the runs (no CPU clock here)"
     }
@@ -344,7 +365,7 @@ fn path_row(
     sim_only: Duration,
 ) {
     println!(
-        "{:<8} {:<7} {:>7}  {:>6}  {:>8}  {:>6}  {:>9}  {:>6}  {:>11}  {:>11}  {:>9}",
+        "{:<8} {:<7} {:>7}  {:>6}  {:>8}  {:>6}  {:>9}  {:>6}  {:>11}  {:>15}  {:>11}  {:>9}",
         arch.name(),
         kernel.name(),
         mb(text_bytes as u64),
@@ -354,6 +375,7 @@ fn path_row(
         ms(t.report),
         ms(t.run),
         ms(t.run_wall),
+        ms(t.threads_wall),
         ms(sim_only),
         mb(t.report_bytes)
     );

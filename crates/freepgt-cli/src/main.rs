@@ -5,6 +5,7 @@
 
 mod bench;
 mod json;
+mod pipeline;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use freepgt::report::{write_echo, write_step_lines, ReportOptions};
@@ -45,6 +46,10 @@ enum Cmd {
         /// Output format: the text report, or JSON with the trace and the final state.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Parse, simulate and write the text report on one thread instead of three (the
+        /// report is the same; for timing the two).
+        #[arg(long)]
+        single_thread: bool,
         /// The scenario file, or `-` (the default) for standard input.
         #[arg(default_value = "-")]
         file: String,
@@ -154,6 +159,7 @@ fn main() -> ExitCode {
             orphans,
             trace,
             format,
+            single_thread,
             file,
         } => {
             let text = match read_input(&file) {
@@ -162,7 +168,7 @@ fn main() -> ExitCode {
             };
             let opts = ReportOptions { visits, orphans };
             let error = match format {
-                Format::Text => run_text(&text, opts, trace),
+                Format::Text => run_text(&text, opts, trace, single_thread),
                 Format::Json => json::run_json(&text),
             };
             match error {
@@ -365,10 +371,20 @@ fn compare_text(
 }
 
 /// Prints the report (and with `trace`, each command's trace) as the scenario runs, so that a
-/// bad line still leaves the report of the lines before it on stdout.
-fn run_text(text: &[u8], opts: ReportOptions, trace: bool) -> Option<freepgt::ScenarioError> {
-    // `write_report` hands over whole blocks of lines: no buffer of our own in between.
-    let mut out = std::io::stdout().lock();
+/// bad line still leaves the report of the lines before it on stdout. The report alone is
+/// made on three threads ([`pipeline`]) unless `single_thread`; with the trace on one.
+fn run_text(
+    text: &[u8],
+    opts: ReportOptions,
+    trace: bool,
+    single_thread: bool,
+) -> Option<freepgt::ScenarioError> {
+    // Both paths hand over whole blocks of lines: no buffer of our own in between.
+    let mut out = std::io::stdout();
+    if !trace && !single_thread {
+        return pipeline::write_report(text, opts, &mut out, pipeline::BATCH_LINES);
+    }
+    let mut out = out.lock();
     let err = write_report(text, opts, trace, &mut out);
     let _ = out.flush();
     err

@@ -63,13 +63,11 @@ impl BlockMap {
             .map(|i| (self.slots[i] & u64::from(MAX_VALUE)) as u32)
     }
 
-    /// The raw slot where a probe for `key` starts (0 for an empty map): read by
-    /// [`crate::mm::Mm::warm`] to bring its cache line in early.
-    pub fn home_slot(&self, key: u64) -> u64 {
-        if self.slots.is_empty() {
-            return 0;
+    /// Starts fetching the slot where a probe for `key` starts ([`crate::mm::Mm::warm`]).
+    pub fn prefetch_home(&self, key: u64) {
+        if !self.slots.is_empty() {
+            crate::prefetch::prefetch(&self.slots[self.home(key)]);
         }
-        self.slots[self.home(key)]
     }
 
     /// Stores `value` for `key` (replacing any earlier value).

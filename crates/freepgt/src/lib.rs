@@ -8,6 +8,8 @@
 //! scenario language ([`Scenario`]) and the report format ([`report::report`]) are the
 //! contract of docs/src/reference.md.
 #![warn(missing_docs)]
+// The one exception is the prefetch hint (prefetch.rs).
+#![deny(unsafe_code)]
 
 pub mod addr;
 pub mod arch;
@@ -19,6 +21,7 @@ pub mod flush;
 mod freepgt;
 pub mod mm;
 pub mod pgtable;
+mod prefetch;
 pub mod presets;
 pub mod report;
 pub mod scenario;

@@ -356,29 +356,41 @@ impl Mm {
         Ok(())
     }
 
-    /// Reads, without changing anything, the memory that faults at `addrs` will read: the
-    /// vma bounds their lookups search, their pte tables' index slots and present-pte words.
-    /// A runner that knows the next few faults calls it first: each fault at a random address
-    /// otherwise waits for three cache misses one after the other, while these reads are
-    /// independent of each other and the processor overlaps them (safe Rust has no prefetch
-    /// instruction). The simulation's results never depend on it.
+    /// Starts fetching, without changing anything, the memory that faults at `addrs` will
+    /// read: the vma bounds their lookups search, their pte tables' index slots and
+    /// present-pte words. A runner that knows the next few faults calls it first: each fault
+    /// at a random address otherwise waits for three cache misses one after the other, while
+    /// these fetches are independent of each other and overlap. The simulation's results
+    /// never depend on it.
+    ///
+    /// It takes two rounds: [`Mm::warm_first`] (the index slots and the vma chunks' lines of
+    /// group ends), then [`Mm::warm_second`] (what those lead to: the groups' bound lines and
+    /// the present-pte words). A runner that calls the first round a batch of faults earlier
+    /// than the second, and the second a batch earlier than the faults, never waits for a
+    /// line; this does both at once.
     pub fn warm(&self, addrs: &[VirtAddr]) {
-        // Index slots first: their loads are a few instructions each, so many are in flight at
-        // once; the present-pte words need the slots' values, by then arrived.
-        let mut acc = 0;
-        for &a in addrs {
-            acc ^= self.pt.warm_index(a);
-        }
-        for &a in addrs {
-            acc ^= self.vmas.warm(a);
-        }
-        for &a in addrs {
-            acc ^= self.pt.warm_bits(a);
-        }
-        std::hint::black_box(acc);
+        self.warm_first(addrs);
+        self.warm_second(addrs);
     }
 
-    /// Checks a page-aligned, non-empty range below TASK_SIZE that avoids the hole.
+    /// The first round of [`Mm::warm`]: asks for lines at addresses computed from cached
+    /// data alone, so it never waits.
+    pub fn warm_first(&self, addrs: &[VirtAddr]) {
+        for &a in addrs {
+            self.pt.warm_index(a);
+            self.vmas.warm_chunk(a);
+        }
+    }
+
+    /// The second round of [`Mm::warm`]: reads the lines of the first round (waiting for
+    /// any that have not arrived) and asks for the lines they point to.
+    pub fn warm_second(&self, addrs: &[VirtAddr]) {
+        for &a in addrs {
+            self.vmas.warm_group(a);
+            self.pt.warm_bits(a);
+        }
+    }
+
     fn check_range(&self, r: AddrRange) -> Result<(), OpError> {
         let a = self.arch;
         for addr in [r.start, r.end] {

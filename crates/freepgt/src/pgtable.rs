@@ -336,23 +336,23 @@ impl PageTables {
         id
     }
 
-    /// Reads the index slot where a lookup of `addr`'s pte table starts ([`Mm::warm`]).
+    /// Starts fetching the index slot where a lookup of `addr`'s pte table starts
+    /// ([`Mm::warm`]).
     ///
     /// [`Mm::warm`]: crate::mm::Mm::warm
-    pub(crate) fn warm_index(&self, addr: VirtAddr) -> u64 {
-        self.pte_index.home_slot(self.block_of(addr))
+    pub(crate) fn warm_index(&self, addr: VirtAddr) {
+        self.pte_index.prefetch_home(self.block_of(addr));
     }
 
-    /// Reads the word of present-pte bits that a fault at `addr` will set, if its pte table
-    /// is linked ([`Mm::warm`]).
+    /// Starts fetching the word of present-pte bits that a fault at `addr` will set, if its
+    /// pte table is linked ([`Mm::warm`]; this reads the index slot).
     ///
     /// [`Mm::warm`]: crate::mm::Mm::warm
-    pub(crate) fn warm_bits(&self, addr: VirtAddr) -> u64 {
-        let Some(id) = self.indexed_pte_table(addr) else {
-            return 0;
-        };
-        let w = self.arch.index(Level::Pte, addr) as usize / 64;
-        self.bits(id)[w / 8].0[w % 8]
+    pub(crate) fn warm_bits(&self, addr: VirtAddr) {
+        if let Some(id) = self.indexed_pte_table(addr) {
+            let w = self.arch.index(Level::Pte, addr) as usize / 64;
+            crate::prefetch::prefetch(&self.bits(id)[w / 8].0[w % 8]);
+        }
     }
 
     /// Sets the ptes of pages `first..=last` (pte indices) in one pte table. Returns how many
@@ -455,22 +455,23 @@ impl PageTables {
 
     /// Every live table, reachable or leaked, sorted by level then base.
     pub fn all_live(&self) -> Vec<TableInfo> {
-        // BTreeSet rather than HashSet: the wasm build already carries the B-tree code.
-        let reachable: std::collections::BTreeSet<usize> = {
-            let mut set = std::collections::BTreeSet::new();
+        // One flag per arena slot: a set keyed by index would cost a tree insert per table
+        // (thousands on the large preset, on every op the playground draws).
+        let reachable: Vec<bool> = {
+            let mut seen = vec![false; self.tables.len()];
             let mut stack = vec![self.pgd()];
             while let Some(id) = stack.pop() {
-                set.insert(id.index());
+                seen[id.index()] = true;
                 stack.extend(self.tables[id.index()].children.values().copied());
             }
-            set
+            seen
         };
         let mut out: Vec<TableInfo> = self
             .tables
             .iter()
             .enumerate()
             .filter(|(_, t)| t.alive && t.level != Level::Pgd)
-            .map(|(i, _)| self.info(TableId(i as u32), reachable.contains(&i)))
+            .map(|(i, _)| self.info(TableId(i as u32), reachable[i]))
             .collect();
         // Ties (a leaked table and a linked one at the same base) keep table order.
         crate::sort::sort_by_key(&mut out, |t| {

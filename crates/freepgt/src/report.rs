@@ -144,9 +144,12 @@ pub fn write_step_lines(
             let _ = writeln!(out, "orphan {o}");
         }
     }
-    // Every step ends with this line (a million times for a million faults): written
-    // without the formatting machinery.
-    let c = mm.counts();
+    write_tables_line(out, mm.counts());
+}
+
+/// Appends the line every step ends with, `tables pte=A pmd=B pud=C` (a million times for a
+/// million faults: written without the formatting machinery).
+pub fn write_tables_line(out: &mut String, c: crate::TableCounts) {
     for (label, n) in [("tables pte=", c.pte), (" pmd=", c.pmd), (" pud=", c.pud)] {
         out.push_str(label);
         push_decimal(out, n);

@@ -831,48 +831,143 @@ pub fn run_text<F>(bytes: &[u8], mut visit: F) -> (Option<Mm>, Option<ScenarioEr
 where
     F: FnMut(Step<'_>),
 {
-    // The header so far: complete by the first operation, as the header rules put it first.
-    // (A `first_user_address` line is validated before the header lines after it are read;
-    // only FIRST_USER_ADDRESS itself decides that validation.)
-    let mut header: Option<(Header, HeaderLines)> = None;
-    let mut mm: Option<Mm> = None;
-    // One outcome for every command: its event buffer is reused.
-    let mut outcome = Outcome::default();
-    let mut error = None;
-    // Lines are parsed a batch ahead so that the mm can warm the caches for the batch's
-    // faults at once ([`Mm::warm`]); they still run one by one, in order.
+    // Lines are parsed a few hundred ahead so that the mm can warm the caches for the faults
+    // to come ([`Runner::run_batch`]); they still run one by one, in order.
     let mut lines = parse_lines(bytes);
-    let mut batch = Vec::with_capacity(WARM_AHEAD);
-    let mut faults = Vec::with_capacity(WARM_AHEAD);
-    'batches: loop {
-        batch.extend(lines.by_ref().take(WARM_AHEAD));
-        if batch.is_empty() {
+    let mut runner = Runner::new();
+    let mut parsed = Vec::with_capacity(PARSE_AHEAD);
+    loop {
+        parsed.extend(lines.by_ref().take(PARSE_AHEAD));
+        if parsed.is_empty() || !runner.run_lines(&parsed, &mut visit) {
             break;
         }
-        if let Some(m) = &mm {
-            faults.clear();
-            faults.extend(batch.iter().filter_map(|parsed| match parsed {
-                Ok(Numbered {
-                    command:
-                        Command::Op {
-                            op: Op::Touch { addr },
-                        },
-                    ..
-                }) => Some(*addr),
-                _ => None,
-            }));
-            m.warm(&faults);
+        parsed.clear();
+    }
+    runner.finish()
+}
+
+/// How many lines [`run_text`] parses at a time.
+const PARSE_AHEAD: usize = 512;
+
+/// How many lines [`Runner::run_batch`] runs, and warms the caches for, at a time.
+pub const WARM_AHEAD: usize = 32;
+
+/// The state of a run fed parsed lines in batches, as [`parse_lines`] yields them: what
+/// [`run_text`] does with its own parser, for a caller that parses elsewhere (the CLI parses
+/// on another thread). Fed the same lines, it makes the same steps, the same error and the
+/// same mm.
+#[derive(Default)]
+pub struct Runner {
+    /// The header so far: complete by the first operation, as the header rules put it first.
+    /// (A `first_user_address` line is validated before the header lines after it are read;
+    /// only FIRST_USER_ADDRESS itself decides that validation.)
+    header: Option<(Header, HeaderLines)>,
+    mm: Option<Mm>,
+    /// One outcome for every command: its event buffer is reused.
+    outcome: Outcome,
+    /// Why the run stopped, if it did.
+    stopped: Option<Stop>,
+    /// The addresses of a batch's faults (a buffer kept between batches).
+    faults: Vec<VirtAddr>,
+    /// True if the previous [`Runner::run_batch`] warmed the batch after its own in both
+    /// rounds and the batch after that in the first.
+    warmed: bool,
+}
+
+/// The addresses of the faults among `lines`, into `out` (cleared first).
+fn fault_addresses(lines: &[Result<Numbered, ScenarioError>], out: &mut Vec<VirtAddr>) {
+    out.clear();
+    out.extend(lines.iter().filter_map(|parsed| match parsed {
+        Ok(Numbered {
+            command: Command::Op {
+                op: Op::Touch { addr },
+            },
+            ..
+        }) => Some(*addr),
+        _ => None,
+    }));
+}
+
+/// Why a [`Runner`] stopped.
+enum Stop {
+    /// A line did not parse: the mm is created if the header allows, as for a scenario that
+    /// ends there.
+    Parse(ScenarioError),
+    /// The mm refused a command: the mm stays as it was before it (or absent).
+    Op(ScenarioError),
+}
+
+impl Runner {
+    /// A run before its first line.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `lines` in order, calling `visit` after every command, [`WARM_AHEAD`] at a time
+    /// ([`Runner::run_batch`]). Returns false once the run has stopped at an error.
+    pub fn run_lines<F>(&mut self, lines: &[Result<Numbered, ScenarioError>], visit: &mut F) -> bool
+    where
+        F: FnMut(Step<'_>),
+    {
+        let mut at = 0;
+        while at < lines.len() {
+            let end = (at + WARM_AHEAD).min(lines.len());
+            let ahead = lines.get(end..).unwrap_or_default();
+            let ahead = ahead.get(..2 * WARM_AHEAD).unwrap_or(ahead);
+            if !self.run_batch(&lines[at..end], ahead, visit) {
+                return false;
+            }
+            at = end;
         }
-        for parsed in batch.drain(..) {
+        true
+    }
+
+    /// Runs the lines of `batch` in order, calling `visit` after every command. Returns false
+    /// once the run has stopped at an error: a bad line, or a command the mm refuses; the
+    /// lines after it are dropped.
+    ///
+    /// `ahead` is what the caller will run next, if it knows (up to two batches): the faults
+    /// of a batch are warmed in two rounds ([`Mm::warm_first`], [`Mm::warm_second`]) over the
+    /// two calls before the one that runs them, so their memory is on its way while earlier
+    /// faults run. A batch whose faults the previous call did not warm is warmed at once.
+    pub fn run_batch<F>(
+        &mut self,
+        batch: &[Result<Numbered, ScenarioError>],
+        ahead: &[Result<Numbered, ScenarioError>],
+        visit: &mut F,
+    ) -> bool
+    where
+        F: FnMut(Step<'_>),
+    {
+        if self.stopped.is_some() {
+            return false;
+        }
+        if let Some(m) = &self.mm {
+            let next = ahead.get(..WARM_AHEAD).unwrap_or(ahead);
+            let after = ahead.get(next.len()..).unwrap_or_default();
+            if !self.warmed {
+                fault_addresses(batch, &mut self.faults);
+                m.warm(&self.faults);
+                fault_addresses(next, &mut self.faults);
+                m.warm_first(&self.faults);
+            }
+            fault_addresses(next, &mut self.faults);
+            m.warm_second(&self.faults);
+            fault_addresses(after, &mut self.faults);
+            m.warm_first(&self.faults);
+            // Only lines that parsed a whole batch ahead were warmed in both rounds.
+            self.warmed = next.len() == WARM_AHEAD;
+        }
+        for parsed in batch {
             let Numbered { line, command } = match parsed {
                 Ok(n) => n,
                 Err(e) => {
-                    error = Some(e);
-                    break 'batches;
+                    self.stopped = Some(Stop::Parse(e.clone()));
+                    return false;
                 }
             };
-            let (h, lines) = match (&command, header.as_mut()) {
-                (Command::Arch { arch }, _) => header.insert((
+            let (h, lines) = match (&command, self.header.as_mut()) {
+                (Command::Arch { arch }, _) => self.header.insert((
                     Header {
                         arch: *arch,
                         kernel: Kernel::default(),
@@ -884,24 +979,38 @@ where
                 (_, None) => unreachable!("parse_lines puts arch first"),
             };
             if let Command::Kernel { kernel } = command {
-                h.kernel = kernel;
+                h.kernel = *kernel;
             }
-            lines.record(&command);
+            lines.record(command);
             h.config = lines.mm_config(h.arch);
-            if let Err(e) = run_command(&mut mm, &mut outcome, h, line, &command, &mut visit) {
-                return (mm, Some(e));
+            let ran = run_command(&mut self.mm, &mut self.outcome, h, *line, command, visit);
+            if let Err(e) = ran {
+                self.stopped = Some(Stop::Op(e));
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The mm after the last command run (`None` for an empty scenario, or if the mm refused
+    /// to be created), and the error the run stopped at.
+    pub fn finish(self) -> (Option<Mm>, Option<ScenarioError>) {
+        match self.stopped {
+            Some(Stop::Op(e)) => (self.mm, Some(e)),
+            parsed => {
+                let mm = match self.header {
+                    Some((h, _)) => self.mm.or_else(|| h.new_mm().ok()),
+                    None => None,
+                };
+                let error = match parsed {
+                    Some(Stop::Parse(e)) => Some(e),
+                    _ => None,
+                };
+                (mm, error)
             }
         }
     }
-    let mm = match header {
-        Some((h, _)) => mm.or_else(|| h.new_mm().ok()),
-        None => None,
-    };
-    (mm, error)
 }
-
-/// How many lines [`run_text`] parses ahead of the one it runs.
-const WARM_AHEAD: usize = 32;
 
 /// What a scenario's header says: the arch, the kernel and the mm settings.
 struct Header {

@@ -27,15 +27,23 @@ impl Vma {
 /// vmas already cross chunk boundaries).
 const CHUNK_MAX: usize = if cfg!(test) { 4 } else { 64 };
 
+/// Vmas per group of a chunk's bounds: the `u64`s of one 64-byte cache line (fewer in unit
+/// tests, so that their few vmas already fill several groups).
+const GROUP: usize = if cfg!(test) { 2 } else { 8 };
+
+/// Groups per chunk.
+const GROUPS: usize = CHUNK_MAX / GROUP;
+
 /// The sorted vma list of one mm.
 ///
 /// The kernel walks `mm->mmap` and searches an rb-tree. find_vma runs once per fault, and with
-/// faults at random over many vmas its cost is the cache misses it waits for one after the
-/// other, so a lookup here is a binary search over the last `vm_end` of each chunk (8 KiB for
-/// 65,530 vmas: every lookup reads it, so it stays cached), then a branch-free count over the
-/// chunk's inline array of [`CHUNK_MAX`] `[vm_start, vm_end]` pairs, whose cache lines load in
-/// parallel (and hold the `vm_start` that containment then tests). An insert or removal moves
-/// one chunk.
+/// faults at random over many vmas its cost is the cache lines it has to fetch, so a lookup
+/// here is a binary search over the last `vm_end` of each chunk (8 KiB for 65,530 vmas: every
+/// lookup reads it, so it stays cached), then within the chunk of [`CHUNK_MAX`] vmas a
+/// branch-free count over one cache line holding the last `vm_end` of each group of
+/// [`GROUP`], then over the group's line of `vm_end`s; containment then tests the one
+/// `vm_start`. Three cache lines per lookup (a chunk of `[vm_start, vm_end]` pairs counted
+/// whole took seventeen). An insert or removal moves one chunk.
 #[derive(Clone, Default)]
 pub struct VmaList {
     /// Non-empty chunks in address order.
@@ -48,48 +56,118 @@ pub struct VmaList {
 /// A run of consecutive vmas, with their bounds mirrored inline to search.
 #[derive(Clone)]
 struct Chunk {
-    /// `[vm_start, vm_end]` of each vma, then padding up to [`CHUNK_MAX`].
-    bounds: [[u64; 2]; CHUNK_MAX],
+    bounds: Bounds,
     vmas: Vec<Vma>,
 }
 
-/// Padding: ends above every address, so it never counts in [`Chunk::position`].
-const PAD: [u64; 2] = [u64::MAX; 2];
+/// The bounds of a chunk's vmas, each array on cache-line boundaries.
+#[derive(Clone)]
+#[repr(C, align(64))]
+struct Bounds {
+    /// The last `vm_end` of each group (`ends[GROUP * g + GROUP - 1]`): the first level of
+    /// the search within a chunk.
+    group_ends: [u64; GROUPS],
+    /// `vm_end` of each vma, then padding up to [`CHUNK_MAX`].
+    ends: [u64; CHUNK_MAX],
+    /// `vm_start` of each vma, then padding.
+    starts: [u64; CHUNK_MAX],
+}
+
+/// Padding: above every address, so it never counts in [`Bounds::position`].
+const PAD: u64 = u64::MAX;
 
 impl Default for Chunk {
     fn default() -> Self {
         Chunk {
-            bounds: [PAD; CHUNK_MAX],
+            bounds: Bounds {
+                group_ends: [PAD; GROUPS],
+                ends: [PAD; CHUNK_MAX],
+                starts: [PAD; CHUNK_MAX],
+            },
             vmas: Vec::new(),
         }
     }
 }
 
-impl Chunk {
-    fn last_end(&self) -> u64 {
-        self.bounds[self.vmas.len() - 1][1]
+impl Bounds {
+    /// How many vmas end at or below `addr`: the index of the first that ends above it. The
+    /// padding never counts, so `addr` must be below the chunk's last end. Two lines read:
+    /// the group ends, then the ends of the group that holds the answer.
+    fn position(&self, addr: u64) -> usize {
+        let g = self.group_ends.iter().filter(|&&e| e <= addr).count();
+        let first = GROUP * g.min(GROUPS - 1);
+        first
+            + self.ends[first..first + GROUP]
+                .iter()
+                .filter(|&&e| e <= addr)
+                .count()
     }
 
-    /// How many vmas end at or below `addr`: the index of the first that ends above it. The
-    /// padding never counts, as `addr` is below this chunk's last end.
+    /// Starts fetching the lines of `vm_end`s and `vm_start`s that [`Self::position`] and
+    /// containment will read for `addr` (this reads the group ends).
+    fn warm(&self, addr: u64) {
+        let g = self.group_ends.iter().filter(|&&e| e <= addr).count();
+        let first = GROUP * g.min(GROUPS - 1);
+        crate::prefetch::prefetch(&self.ends[first]);
+        crate::prefetch::prefetch(&self.starts[first]);
+    }
+
+    /// Recomputes `group_ends` after `ends` changed.
+    fn summarize(&mut self) {
+        for (g, e) in self.group_ends.iter_mut().enumerate() {
+            *e = self.ends[GROUP * g + GROUP - 1];
+        }
+    }
+
+    /// `copy_within` on both arrays.
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+        self.ends.copy_within(from.clone(), to);
+        self.starts.copy_within(from, to);
+    }
+
+    /// Pads `range` of both arrays.
+    fn pad(&mut self, range: std::ops::Range<usize>) {
+        self.ends[range.clone()].fill(PAD);
+        self.starts[range].fill(PAD);
+    }
+}
+
+impl Chunk {
+    fn last_end(&self) -> u64 {
+        self.bounds.ends[self.vmas.len() - 1]
+    }
+
+    /// How many vmas end at or below `addr` ([`Bounds::position`]).
     fn position(&self, addr: u64) -> usize {
-        self.bounds.iter().filter(|b| b[1] <= addr).count()
+        self.bounds.position(addr)
     }
 
     /// Inserts at `at`; the chunk must not be full.
     fn insert(&mut self, at: usize, vma: Vma) {
         let n = self.vmas.len();
         self.bounds.copy_within(at..n, at + 1);
-        self.bounds[at] = [vma.start.as_u64(), vma.end.as_u64()];
+        self.bounds.ends[at] = vma.end.as_u64();
+        self.bounds.starts[at] = vma.start.as_u64();
+        self.bounds.summarize();
         self.vmas.insert(at, vma);
+    }
+
+    /// Sets the end of the vma at `at`.
+    fn set_end(&mut self, at: usize, end: VirtAddr) {
+        self.vmas[at].end = end;
+        self.bounds.ends[at] = end.as_u64();
+        self.bounds.summarize();
     }
 
     /// Moves the vmas from `at` on into a new chunk.
     fn split_off(&mut self, at: usize) -> Chunk {
         let n = self.vmas.len();
         let mut upper = Chunk::default();
-        upper.bounds[..n - at].copy_from_slice(&self.bounds[at..n]);
-        self.bounds[at..n].fill(PAD);
+        upper.bounds.ends[..n - at].copy_from_slice(&self.bounds.ends[at..n]);
+        upper.bounds.starts[..n - at].copy_from_slice(&self.bounds.starts[at..n]);
+        upper.bounds.summarize();
+        self.bounds.pad(at..n);
+        self.bounds.summarize();
         upper.vmas = self.vmas.split_off(at);
         upper
     }
@@ -98,7 +176,8 @@ impl Chunk {
     fn drain(&mut self, at: usize, n: usize) -> std::vec::Drain<'_, Vma> {
         let len = self.vmas.len();
         self.bounds.copy_within(at + n..len, at);
-        self.bounds[len - n..len].fill(PAD);
+        self.bounds.pad(len - n..len);
+        self.bounds.summarize();
         self.vmas.drain(at..at + n)
     }
 }
@@ -237,27 +316,32 @@ impl VmaList {
     pub fn containing(&self, addr: VirtAddr) -> Option<&Vma> {
         let p = self.find_pos(addr.as_u64())?;
         // Tested on the bounds the search just read: a fault only asks whether there is one.
-        (self.chunks[p.chunk].bounds[p.at][0] <= addr.as_u64()).then(|| self.get(p))
+        (self.chunks[p.chunk].bounds.starts[p.at] <= addr.as_u64()).then(|| self.get(p))
     }
 
     /// True if a vma contains `addr` ([`Self::containing`] without the vma itself: a fault
     /// only asks whether there is one, and the answer is in the bounds the search read).
     pub fn contains(&self, addr: VirtAddr) -> bool {
         self.find_pos(addr.as_u64())
-            .is_some_and(|p| self.chunks[p.chunk].bounds[p.at][0] <= addr.as_u64())
+            .is_some_and(|p| self.chunks[p.chunk].bounds.starts[p.at] <= addr.as_u64())
     }
 
-    /// Reads a word of every cache line of the bounds a lookup of `addr` will search
-    /// ([`crate::mm::Mm::warm`]).
-    pub(crate) fn warm(&self, addr: VirtAddr) -> u64 {
+    /// Starts fetching the line of group ends of the chunk that a lookup of `addr` searches:
+    /// the first half of warming that lookup ([`crate::mm::Mm::warm`]).
+    pub(crate) fn warm_chunk(&self, addr: VirtAddr) {
         let chunk = self.last_ends.partition_point(|&e| e <= addr.as_u64());
-        let Some(c) = self.chunks.get(chunk) else {
-            return 0;
-        };
-        // Four pairs to a 64-byte line; the last pair too, as the array need not start on a
-        // line.
-        let lines = c.bounds.iter().step_by(4).chain(c.bounds.last());
-        lines.fold(0, |acc, b| acc ^ b[1])
+        if let Some(c) = self.chunks.get(chunk) {
+            crate::prefetch::prefetch(&c.bounds.group_ends[0]);
+        }
+    }
+
+    /// The second half: starts fetching the lines of `vm_end`s and `vm_start`s that the
+    /// lookup will read (this reads the group ends).
+    pub(crate) fn warm_group(&self, addr: VirtAddr) {
+        let chunk = self.last_ends.partition_point(|&e| e <= addr.as_u64());
+        if let Some(c) = self.chunks.get(chunk) {
+            c.bounds.warm(addr.as_u64());
+        }
     }
 
     /// The last vma that ends at or below `addr` (`prev` of `find_vma_prev`).
@@ -300,8 +384,7 @@ impl VmaList {
         };
         let ranges = (AddrRange::new(v.start, addr), upper.range());
         let c = &mut self.chunks[p.chunk];
-        c.vmas[p.at].end = addr;
-        c.bounds[p.at][1] = addr.as_u64();
+        c.set_end(p.at, addr);
         self.last_ends[p.chunk] = c.last_end();
         self.insert(upper);
         Some(ranges)

@@ -142,6 +142,11 @@ proptest! {
             prop_assert_eq!(pt.counts(), pt.recount());
             prop_assert_eq!(pt.all_live().len() as u64, pt.counts().total());
             prop_assert!(pt.reachable().len() as u64 <= pt.counts().total());
+            // all_live's reachable flags name exactly the tables reachable() walks to.
+            prop_assert_eq!(
+                pt.all_live().iter().filter(|t| t.reachable).count(),
+                pt.reachable().len()
+            );
             // Folded levels hold no tables; PAE's pgd keeps its pmd tables.
             let a = arch.arch();
             if a.folded(Level::Pud) {

@@ -210,7 +210,8 @@ pub fn interesting(sim: &Sim, selection: Option<AddrRange>) -> Vec<(u128, u128)>
     for vma in mm.vmas().iter() {
         v.push(round(vma.start.as_u64() as u128, vma.end.as_u64() as u128));
     }
-    for t in mm.page_tables().all_live() {
+    // The tree's nodes of this mm, computed once for both.
+    for t in super::tree::live_base(mm).iter() {
         if t.level == Level::Pte {
             let b = t.base.as_u64() as u128;
             v.push((b, b + t.span as u128));

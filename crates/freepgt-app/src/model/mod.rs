@@ -26,6 +26,8 @@ pub mod picture;
 pub mod spell;
 pub mod steps;
 pub mod tree;
+#[cfg(test)]
+mod tree_reference;
 pub mod units;
 
 pub use axis::{cluster, interesting, level_size_name, ticks, Axis, Break, Segment, BREAK_W};

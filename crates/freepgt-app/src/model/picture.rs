@@ -4,10 +4,11 @@
 //! it walked and kept are kept, and a table whose parent is freed while it still hangs there
 //! is leaked; a table freed at a later event is still drawn live.
 
-use super::tree::{assemble, gone, live_nodes, Node, Status, Tree};
+use super::tree::{assemble, gone, live_base, Node, Nodes, Status, Tree};
 use crate::sort::CollectBTree;
 use freepgt::{Event, Mm, TableKey};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// The tables around one op, computed once per op so that each event's picture only applies
 /// the events up to it: every table live before the op (with the status the op leaves a
@@ -15,20 +16,20 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Around {
     arch: &'static freepgt::Arch,
-    before: BTreeMap<TableKey, Node>,
-    after: BTreeMap<TableKey, Node>,
+    before: Nodes,
+    after: Rc<Nodes>,
 }
 
 impl Around {
     /// The tables around the op that ran on `before` and left `after`.
-    pub fn new(before: &Mm, after: &Mm) -> Self {
-        let mut nodes = live_nodes(before, &BTreeSet::new());
-        let now = live_nodes(after, &BTreeSet::new());
+    pub fn new(before: &Rc<Mm>, after: &Rc<Mm>) -> Self {
+        let mut nodes = (*live_base(before)).clone();
+        let now = live_base(after);
         // An op maps or detaches its vmas before it frees anything: a table it leaves
         // orphaned (or gives a vma again) is so from its first event on.
         let linked = |s: Status| matches!(s, Status::Live | Status::Orphan);
-        for (key, n) in nodes.iter_mut() {
-            match now.get(key) {
+        for n in nodes.iter_mut() {
+            match now.get(&n.key()) {
                 Some(a) if linked(a.status) && linked(n.status) => n.status = a.status,
                 _ => {}
             }
@@ -44,6 +45,8 @@ impl Around {
     pub fn at(&self, events: &[Event], upto: usize) -> Tree {
         let arch = self.arch;
         let mut nodes = self.before.clone();
+        // Tables the trace allocates (or names) that were not there before the op.
+        let mut added: BTreeMap<TableKey, Node> = BTreeMap::new();
         for e in events.iter().take(upto.saturating_add(1)) {
             let Some(key) = e.table() else { continue };
             let status = match e {
@@ -52,7 +55,11 @@ impl Around {
                 Event::TableKept { .. } | Event::FreeOwnedByPgd { .. } => Status::Kept,
                 _ => continue,
             };
-            match (nodes.get_mut(&key), status) {
+            let here = match nodes.get_mut(&key) {
+                Some(n) => Some(n),
+                None => added.get_mut(&key),
+            };
+            match (here, status) {
                 (Some(n), Status::Freed) => {
                     n.status = Status::Freed;
                     n.used = 0;
@@ -70,13 +77,14 @@ impl Around {
                         Some(n) => n.clone(),
                         None => gone(arch, key, Status::New),
                     };
-                    nodes.insert(key, node);
+                    added.insert(key, node);
                 }
                 (None, status) => {
-                    nodes.insert(key, gone(arch, key, status));
+                    added.insert(key, gone(arch, key, status));
                 }
             }
         }
+        nodes.add(added.into_values());
         leak_under_freed(arch, &mut nodes);
         assemble(arch, nodes)
     }
@@ -84,30 +92,30 @@ impl Around {
 
 /// The tree as of event `upto` of `events`, the trace of the op that ran on `before` and left
 /// `after` (whose used-entry counts a newly allocated table shows).
-pub fn tree_at(before: &Mm, after: &Mm, events: &[Event], upto: usize) -> Tree {
+pub fn tree_at(before: &Rc<Mm>, after: &Rc<Mm>, events: &[Event], upto: usize) -> Tree {
     Around::new(before, after).at(events, upto)
 }
 
 /// A table still hanging under a freed table is leaked from that moment (the kernel freed
 /// its parent without looking at it).
-fn leak_under_freed(arch: &freepgt::Arch, nodes: &mut BTreeMap<TableKey, Node>) {
+fn leak_under_freed(arch: &freepgt::Arch, nodes: &mut Nodes) {
     let freed: BTreeSet<TableKey> = nodes
         .iter()
-        .filter(|(_, n)| n.status == Status::Freed)
-        .map(|(k, _)| *k)
+        .filter(|n| n.status == Status::Freed)
+        .map(Node::key)
         .collect_btree();
     if freed.is_empty() {
         return;
     }
-    for (key, node) in nodes.iter_mut() {
+    for node in nodes.iter_mut() {
         if node.status == Status::Freed {
             continue;
         }
-        let mut level = key.level;
+        let mut level = node.level;
         while let Some(up) = arch.parent_level(level) {
             let parent = TableKey {
                 level: up,
-                base: key.base.mask(arch.table_mask(up)),
+                base: node.base.mask(arch.table_mask(up)),
             };
             if freed.contains(&parent) {
                 node.status = Status::Leaked;

@@ -7,7 +7,9 @@ use freepgt::{Arch, Event, Level, Mm, TableKey, VirtAddr};
 // B-tree maps rather than hash maps: the core already links the B-tree code, and hashbrown
 // would add ~15 KB to the wasm.
 use crate::sort::CollectBTree;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::{Rc, Weak};
 
 /// What a table in the tree is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -121,9 +123,111 @@ fn allocated(events: &[Event]) -> BTreeSet<TableKey> {
         .collect_btree()
 }
 
+/// Tables by key, in key order (level, then base): a vector searched by halves. The trees
+/// have thousands of tables (12,000 on the large preset) and are rebuilt on every op and
+/// step; a B-tree map of them cost a tree insert per table.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Nodes(Vec<Node>);
+
+impl Nodes {
+    /// The nodes of `v`, in key order; of tables with the same key (a leaked table and a
+    /// linked one at the same base) the last one counts.
+    pub(crate) fn new(mut v: Vec<Node>) -> Nodes {
+        if !v.is_sorted_by_key(Node::key) {
+            crate::sort::sort_by_key(&mut v, |n| {
+                freepgt::sort::key2(n.level as u64, n.base.as_u64())
+            });
+        }
+        let mut out: Vec<Node> = Vec::with_capacity(v.len());
+        for n in v {
+            match out.last_mut() {
+                Some(last) if last.key() == n.key() => *last = n,
+                _ => out.push(n),
+            }
+        }
+        Nodes(out)
+    }
+
+    fn find(&self, key: &TableKey) -> Result<usize, usize> {
+        self.0.binary_search_by(|n| n.key().cmp(key))
+    }
+
+    /// The node of `key`.
+    pub(crate) fn get(&self, key: &TableKey) -> Option<&Node> {
+        self.find(key).ok().map(|i| &self.0[i])
+    }
+
+    /// The node of `key`, to change (not its key).
+    pub(crate) fn get_mut(&mut self, key: &TableKey) -> Option<&mut Node> {
+        self.find(key).ok().map(|i| &mut self.0[i])
+    }
+
+    /// Every node, in key order.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Node> {
+        self.0.iter()
+    }
+
+    /// Every node, in key order, to change (not their keys).
+    pub(crate) fn iter_mut(&mut self) -> std::slice::IterMut<'_, Node> {
+        self.0.iter_mut()
+    }
+
+    /// Adds `more` (in key order, keys not here yet): one merge of the two orders, rather
+    /// than sorting thousands of nodes again for the few an op freed.
+    pub(crate) fn add(&mut self, more: impl IntoIterator<Item = Node>) {
+        let mut more = more.into_iter().peekable();
+        if more.peek().is_none() {
+            return;
+        }
+        let old = std::mem::take(&mut self.0);
+        let mut all = Vec::with_capacity(old.len() + more.size_hint().0);
+        let mut old = old.into_iter().peekable();
+        loop {
+            let take_old = match (old.peek(), more.peek()) {
+                (Some(a), Some(b)) => a.key() <= b.key(),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            all.extend(if take_old { old.next() } else { more.next() });
+        }
+        self.0 = all;
+    }
+}
+
 /// Every live table of `mm` as a node: leaked if unreachable, orphan if no vma leads to it,
-/// new if in `new`, else live.
-pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey, Node> {
+/// else live (see [`live_nodes`] for new ones). Computed once per mm, and shared: the tree
+/// after an op, the picture's axis and the event-exact picture of the next op all ask for it.
+pub(crate) fn live_base(mm: &Rc<Mm>) -> Rc<Nodes> {
+    // A few mms at a time: the current scenario's, the one before its last op, and those of
+    // the op stepped into. Keyed by weak pointers: the cache keeps no mm alive, an mm is
+    // never changed in place while one points at it (`Rc::make_mut` moves it out instead),
+    // and its address is not reused while a weak pointer holds the allocation.
+    const KEPT: usize = 4;
+    thread_local! {
+        static CACHE: RefCell<Vec<(Weak<Mm>, Rc<Nodes>)>> = const { RefCell::new(Vec::new()) };
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.retain(|(w, _)| w.strong_count() > 0);
+        if let Some(i) = c
+            .iter()
+            .position(|(w, _)| std::ptr::eq(w.as_ptr(), Rc::as_ptr(mm)))
+        {
+            let hit = c.remove(i);
+            let nodes = hit.1.clone();
+            c.insert(0, hit);
+            return nodes;
+        }
+        let nodes = Rc::new(scan(mm));
+        c.insert(0, (Rc::downgrade(mm), nodes.clone()));
+        c.truncate(KEPT);
+        nodes
+    })
+}
+
+/// [`live_base`] without the cache.
+fn scan(mm: &Mm) -> Nodes {
     let orphans: BTreeSet<TableKey> = mm
         .orphans()
         .iter()
@@ -132,8 +236,8 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
             base: t.base,
         })
         .collect_btree();
-    // all_live() is in key order: inserting one by one costs what collect()'s sort would.
-    mm.page_tables()
+    let nodes = mm
+        .page_tables()
         .all_live()
         .into_iter()
         .map(|t| {
@@ -145,12 +249,10 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
                 Status::Leaked
             } else if orphans.contains(&key) {
                 Status::Orphan
-            } else if new.contains(&key) {
-                Status::New
             } else {
                 Status::Live
             };
-            let node = Node {
+            Node {
                 level: t.level,
                 base: t.base,
                 span: t.span,
@@ -160,10 +262,25 @@ pub(crate) fn live_nodes(mm: &Mm, new: &BTreeSet<TableKey>) -> BTreeMap<TableKey
                 owned_by_pgd: t.owned_by_pgd,
                 parent: t.parent,
                 children: Vec::new(),
-            };
-            (key, node)
+            }
         })
-        .collect_btree()
+        .collect();
+    // all_live() is in key order already: this only drops duplicate keys.
+    Nodes::new(nodes)
+}
+
+/// Every live table of `mm` as a node: leaked if unreachable, orphan if no vma leads to it,
+/// new if in `new`, else live.
+pub(crate) fn live_nodes(mm: &Rc<Mm>, new: &BTreeSet<TableKey>) -> Nodes {
+    let mut nodes = (*live_base(mm)).clone();
+    for key in new {
+        if let Some(n) = nodes.get_mut(key) {
+            if n.status == Status::Live {
+                n.status = Status::New;
+            }
+        }
+    }
+    nodes
 }
 
 /// A node for a table the arena no longer has (freed): its span and size from the arch.
@@ -192,14 +309,15 @@ pub fn tree(sim: &Sim) -> Tree {
         None => (Vec::new(), BTreeSet::new()),
     };
     let mut nodes = live_nodes(mm, &new);
-    for (level, base) in freed {
-        let key = TableKey { level, base };
-        // A table freed and allocated again by the same op (a driver's fault after a free)
-        // shows as it is now.
-        nodes
-            .entry(key)
-            .or_insert_with(|| gone(arch, key, Status::Freed));
-    }
+    // A table freed and allocated again by the same op (a driver's fault after a free)
+    // shows as it is now.
+    let gone_now: BTreeMap<TableKey, Node> = freed
+        .into_iter()
+        .map(|(level, base)| TableKey { level, base })
+        .filter(|key| nodes.get(key).is_none())
+        .map(|key| (key, gone(arch, key, Status::Freed)))
+        .collect_btree();
+    nodes.add(gone_now.into_values());
     assemble(arch, nodes)
 }
 
@@ -207,46 +325,50 @@ pub fn tree(sim: &Sim) -> Tree {
 /// one, no longer linked, under the table whose span holds it at the level above (a freed
 /// table's children were freed before it, or leaked with it). The pgd's children, and leaked
 /// tables whose parent is not drawn, are roots.
-pub(crate) fn assemble(arch: &Arch, nodes: BTreeMap<TableKey, Node>) -> Tree {
-    // Attach bottom-up: deepest level first.
-    let mut order: Vec<TableKey> = nodes.keys().copied().collect();
-    crate::sort::sort_by_key(&mut order, |k| {
-        (u128::from(u8::MAX - k.level as u8) << 64) | u128::from(k.base.as_u64())
-    });
-    let mut by_key = nodes;
+pub(crate) fn assemble(arch: &Arch, nodes: Nodes) -> Tree {
+    let keys: Vec<TableKey> = nodes.iter().map(Node::key).collect();
+    let mut slots: Vec<Option<Node>> = nodes.0.into_iter().map(Some).collect();
     let mut out = Tree::default();
-    for k in order {
-        let Some(node) = by_key.remove(&k) else {
-            continue;
-        };
-        let by_address = || {
-            let pl = arch.parent_level(node.level).filter(|l| *l != Level::Pgd)?;
-            Some(TableKey {
-                level: pl,
-                base: node.base.mask(arch.table_mask(pl)),
-            })
-        };
-        let parent_key = match node.status {
-            Status::Freed | Status::Leaked => by_address(),
-            _ => node.parent,
-        };
-        let attached = match parent_key.and_then(|pk| by_key.get_mut(&pk)) {
-            Some(parent) if node.status != Status::Leaked || parent.status == Status::Freed => {
-                parent.children.push(node);
-                None
-            }
-            _ => Some(node),
-        };
-        if let Some(node) = attached {
-            if node.status == Status::Leaked {
-                out.leaked.push(node);
-            } else {
-                out.roots.push(node);
+    // Attach bottom-up: the deepest level first (a parent is a level up, so still in its
+    // slot), each level in base order, so that every node's children arrive in base order.
+    let mut end = keys.len();
+    while end > 0 {
+        let level = keys[end - 1].level;
+        let start = keys[..end].partition_point(|k| k.level < level);
+        for i in start..end {
+            let Some(node) = slots[i].take() else {
+                continue;
+            };
+            let by_address = || {
+                let pl = arch.parent_level(node.level).filter(|l| *l != Level::Pgd)?;
+                Some(TableKey {
+                    level: pl,
+                    base: node.base.mask(arch.table_mask(pl)),
+                })
+            };
+            let parent_key = match node.status {
+                Status::Freed | Status::Leaked => by_address(),
+                _ => node.parent,
+            };
+            let parent = parent_key
+                .and_then(|pk| keys.binary_search(&pk).ok())
+                .and_then(|pi| slots[pi].as_mut());
+            match parent {
+                Some(parent) if node.status != Status::Leaked || parent.status == Status::Freed => {
+                    parent.children.push(node);
+                }
+                _ if node.status == Status::Leaked => out.leaked.push(node),
+                _ => out.roots.push(node),
             }
         }
+        end = start;
     }
+    // Children came in base order; roots and leaked tables mix levels. Equal bases keep the
+    // order they came in (the sort is stable).
     fn sort(v: &mut Vec<Node>) {
-        crate::sort::sort_by_key(v, |n| u128::from(n.base.as_u64()));
+        if !v.is_sorted_by_key(|n| n.base) {
+            crate::sort::sort_by_key(v, |n| u128::from(n.base.as_u64()));
+        }
         for n in v.iter_mut() {
             sort(&mut n.children);
         }

@@ -8,7 +8,7 @@ mod error;
 mod sim;
 
 pub use error::{AppError, Switch};
-pub use sim::{Frame, Header, LastOp, MmRef, PendingLink, Sim, SimRef, REPORT_OPTS};
+pub use sim::{ByPtr, Frame, Header, LastOp, MmRef, PendingLink, Sim, SimRef, REPORT_OPTS};
 
 use freepgt::scenario::Command;
 use freepgt::share::{Decoded, Shared, StepRef};

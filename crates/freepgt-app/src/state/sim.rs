@@ -84,6 +84,10 @@ pub struct Sim {
     pub text: String,
     /// The CLI report (`run --visits --orphans`), byte for byte.
     pub report: String,
+    /// The scenario this one was made from by [`Sim::push`] (itself without this link: one
+    /// level, so that a chain of pushes does not keep every mm alive). Stepping to the op
+    /// before the last draws it instead of replaying the scenario up to it.
+    pub pushed_on: Option<SimRef>,
 }
 
 impl Default for Sim {
@@ -95,7 +99,9 @@ impl Default for Sim {
             },
             Vec::new(),
         )
-        .expect("an empty x86_64 scenario runs")
+        // Not `expect`: that would format the error with `Debug`, whose code (every error
+        // type's derived `Debug`, string escaping) would ship for a branch that never runs.
+        .unwrap_or_else(|_| unreachable!("an empty x86_64 scenario runs"))
     }
 }
 
@@ -155,6 +161,7 @@ impl Sim {
             outcomes: Vec::new(),
             text: String::new(),
             report: String::new(),
+            pushed_on: None,
         };
         let Some(arch) = header.arch else {
             if ops.is_empty() {
@@ -224,8 +231,13 @@ impl Sim {
     /// This scenario with one more op: clones the mm and applies the op (no re-run).
     /// On error (`error line N: WHAT`, N being the line the op would take) nothing changes.
     pub fn push(&self, op: Op) -> Result<Sim, AppError> {
-        let mut next = self.clone();
+        let base = Sim {
+            pushed_on: None,
+            ..self.clone()
+        };
+        let mut next = base.clone();
         next.push_in_place(op, true)?;
+        next.pushed_on = Some(SimRef::new(base));
         Ok(next)
     }
 
@@ -264,6 +276,9 @@ impl Frame {
     pub fn new(sim: &SimRef, op: usize, with_before: bool) -> Frame {
         let after = if op + 1 >= sim.ops.len() {
             sim.clone()
+        } else if let Some(prev) = sim.pushed_on.as_ref().filter(|p| p.ops.len() == op + 1) {
+            // The op before the last of a pushed scenario: the scenario it was pushed on.
+            prev.clone()
         } else {
             sim.prefix(op + 1).map_or(sim.clone(), SimRef::new)
         };
@@ -291,6 +306,11 @@ impl<T> ByPtr<T> {
     /// Shares `value`.
     pub fn new(value: T) -> Self {
         ByPtr(Rc::new(value))
+    }
+
+    /// The shared value itself (for a cache keyed by its address).
+    pub fn rc(&self) -> &Rc<T> {
+        &self.0
     }
 }
 
@@ -356,6 +376,38 @@ mod tests {
         }
         // The last op's frame is the scenario itself.
         assert!(Frame::new(&sim, sim.ops.len() - 1, false).after == sim);
+    }
+
+    #[test]
+    fn the_op_before_the_last_of_a_pushed_scenario_is_drawn_without_a_replay() {
+        let base =
+            Sim::from_text(&freepgt::presets::find("middle-of-three").unwrap().text()).unwrap();
+        assert!(base.pushed_on.is_none());
+        let munmap = |a: u64| Op::Munmap {
+            range: freepgt::AddrRange::new(VirtAddr::new(a), VirtAddr::new(a + 0x3000)),
+        };
+        let once = base.push(munmap(0x400000)).unwrap();
+        let twice = SimRef::new(once.push(munmap(0x10000000)).unwrap());
+        let prev = twice.pushed_on.as_ref().unwrap();
+        // One level only.
+        assert!(prev.pushed_on.is_none());
+        let n = twice.ops.len();
+        let f = Frame::new(&twice, n - 2, true);
+        assert!(f.after == *prev);
+        // The very frame a replay gives.
+        let replayed = twice.prefix(n - 1).unwrap();
+        assert_eq!(f.after.text, replayed.text);
+        assert_eq!(f.after.report, replayed.report);
+        assert_eq!(f.after.outcomes, replayed.outcomes);
+        assert_same_mm(f.after.mm.as_ref().unwrap(), replayed.mm.as_ref().unwrap());
+        assert_same_mm(
+            f.before.as_ref().unwrap(),
+            twice.prefix(n - 2).unwrap().mm.as_ref().unwrap(),
+        );
+        // Earlier ops are replayed.
+        let g = Frame::new(&twice, n - 3, true);
+        assert!(g.after != *prev);
+        assert_eq!(g.after.text, twice.prefix(n - 2).unwrap().text);
     }
 
     /// Two mms hold the same vmas, live tables (with their used counts) and orphans.

@@ -111,7 +111,7 @@ fn table(steps: &[StepComparison], vpte: bool, d: &Dispatch) -> Html {
         </> }
     });
     html! { <>
-        <div class="scroll wide-scroll">
+        <div class="scroll wide-scroll edge-shadows" id="compare-scroll">
         <table class="compare" id="compare-table" data-rove-list="" onkeydown={super::rove::keydown()} onfocusin={super::rove::focusin()}>
             <thead><tr><th scope="col">{ "step" }</th><th scope="col">{ "kernel" }</th><th scope="col">{ "tables freed" }</th>
                 <th scope="col">{ "walk visits = pgd/pud/pmd" }</th><th scope="col">{ "flush_tlb_pgtables ranges" }</th>

@@ -18,7 +18,8 @@ const REPORT_TAIL: usize = 400;
 pub fn report(p: &ReportProps) -> Html {
     let all = use_state(|| false);
     let report = &p.sim.report;
-    let lines = report.lines().count();
+    // Counted by bytes: the report of a big scenario has tens of thousands of lines.
+    let lines = crate::model::pages::line_count(report);
     let shown = if *all || lines <= REPORT_TAIL {
         report.clone()
     } else {

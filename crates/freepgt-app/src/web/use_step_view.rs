@@ -1,7 +1,7 @@
 //! What the picture and the tree draw at the step shown, as a named hook of the root.
 
 use crate::model::{cursor, Around, Cursor, Tree};
-use crate::state::{Frame, SimRef};
+use crate::state::{ByPtr, Frame, SimRef};
 use freepgt::share::StepRef;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -41,7 +41,7 @@ pub fn use_step_view(sim: &SimRef, step: Option<StepRef>) -> StepView {
         .filter(|_| at.is_some_and(|c| c.event.is_some()));
     let upto = at.and_then(|c| c.event);
     let around = use_memo((view.clone(), before), |(after, before)| {
-        match (before.as_deref(), after.mm.as_deref()) {
+        match (before.as_ref().map(ByPtr::rc), after.mm.as_ref()) {
             (Some(b), Some(a)) => Some(Around::new(b, a)),
             _ => None,
         }

@@ -185,8 +185,19 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
     let mut all = Vec::new();
     flatten(&tree.roots, &mut all);
     flatten(&tree.leaked, &mut all);
+    // Each table's pieces, by row and status, in one pass over the (thousands of) tables.
+    let mut by_row: Vec<[Vec<(f64, f64, usize)>; Status::ALL.len()]> =
+        rows.levels.iter().map(|_| Default::default()).collect();
+    for (i, t) in all.iter().enumerate() {
+        let Some(li) = rows.levels.iter().position(|l| *l == t.level) else {
+            continue;
+        };
+        let si = Status::ALL.iter().position(|s| *s == t.status).unwrap_or(0);
+        let (a, b) = t.extent();
+        by_row[li][si].extend(ax.pieces(a, b).into_iter().map(|(x0, x1)| (x0, x1, i)));
+    }
     let mut out = Vec::new();
-    for level in &rows.levels {
+    for (li, level) in rows.levels.iter().enumerate() {
         let y = rows.y(*level).unwrap_or(Y_ROWS);
         // A level whose tables belong to the pgd (PAE's pmds) says so on its row.
         let owned = all.iter().any(|t| t.level == *level && t.owned_by_pgd);
@@ -203,14 +214,7 @@ pub fn tables(rows: &Rows, tree: &Tree, ax: &Axis, d: &Dispatch) -> Html {
             (level.name().to_string(), None)
         };
         out.push(html! { <text class="row-label" data-level={level.name()} x="2" y={px(y + 8.0)}>{ label }{ for title.map(|t| html! { <title>{ t }</title> }) }</text> });
-        for status in Status::ALL {
-            let mut pieces = Vec::new();
-            for (i, t) in all.iter().enumerate() {
-                if t.level == *level && t.status == status {
-                    let (a, b) = t.extent();
-                    pieces.extend(ax.pieces(a, b).into_iter().map(|(x0, x1)| (x0, x1, i)));
-                }
-            }
+        for (status, pieces) in Status::ALL.into_iter().zip(std::mem::take(&mut by_row[li])) {
             for (x0, x1, n, i) in cluster(pieces, 0.5) {
                 let t = all[i];
                 let key = t.key();

@@ -3,7 +3,7 @@
 use crate::model::human_size;
 use crate::state::{Action, SimRef};
 use crate::web::{send, Dispatch};
-use freepgt::Op;
+use freepgt::{Op, Vma};
 use yew::prelude::*;
 
 /// At most this many vmas are listed (the scenario text has them all).
@@ -18,6 +18,30 @@ pub struct VmaTableProps {
     pub dispatch: Dispatch,
 }
 
+/// One row's props: a row re-renders only when its vma, or whether it is the first, changed.
+#[derive(Properties, PartialEq)]
+struct VmaRowProps {
+    vma: Vma,
+    first: bool,
+    dispatch: Dispatch,
+}
+
+#[function_component(VmaRow)]
+fn vma_row(p: &VmaRowProps) -> Html {
+    let (d, v) = (&p.dispatch, &p.vma);
+    let r = v.range();
+    let label = v.name.as_deref().unwrap_or("—");
+    html! { <tr>
+        <td>{ label }</td><td class="hex">{ v.start.to_string() }</td><td class="hex">{ v.end.to_string() }</td>
+        <td>{ human_size((v.end.as_u64() - v.start.as_u64()) as u128) }</td>
+        <td class="actions">
+            <button type="button" data-rove="" data-col="populate" tabindex={crate::web::rove::tabindex(p.first)} aria-label={format!("populate {label} {r}")} onclick={send(d, Action::Push(Op::TouchRange { range: r }))}>{ "populate" }</button>
+            <button type="button" data-rove="" data-col="remove" tabindex="-1" aria-label={format!("remove (munmap) {label} {r}")} onclick={send(d, Action::Push(Op::Munmap { range: r }))}>{ "remove" }</button>
+            <button type="button" data-rove="" data-col="select" tabindex="-1" aria-label={format!("select {label}")} onclick={send(d, Action::Select(Some(r)))}>{ "select" }</button>
+        </td>
+    </tr> }
+}
+
 #[function_component(VmaTable)]
 pub fn vma_table(p: &VmaTableProps) -> Html {
     let d = &p.dispatch;
@@ -25,19 +49,10 @@ pub fn vma_table(p: &VmaTableProps) -> Html {
         return html! { <h3>{ "vmas (0)" }</h3> };
     };
     let n = mm.vmas().len();
+    // Keyed by start: removing a vma removes its row instead of rewriting the rows after it;
+    // a component per row: an op re-renders the rows of the vmas it changed, not all 200.
     let rows = mm.vmas().iter().take(SHOWN).enumerate().map(|(i, v)| {
-        let r = v.range();
-        let label = v.name.clone().unwrap_or_else(|| "—".into());
-        // Keyed by start: removing a vma removes its row instead of rewriting the rows after it.
-        html! { <tr key={v.start.as_u64()}>
-            <td>{ &label }</td><td class="hex">{ v.start.to_string() }</td><td class="hex">{ v.end.to_string() }</td>
-            <td>{ human_size((v.end.as_u64() - v.start.as_u64()) as u128) }</td>
-            <td class="actions">
-                <button type="button" data-rove="" data-col="populate" tabindex={crate::web::rove::tabindex(i == 0)} aria-label={format!("populate {label} {r}")} onclick={send(d, Action::Push(Op::TouchRange { range: r }))}>{ "populate" }</button>
-                <button type="button" data-rove="" data-col="remove" tabindex="-1" aria-label={format!("remove (munmap) {label} {r}")} onclick={send(d, Action::Push(Op::Munmap { range: r }))}>{ "remove" }</button>
-                <button type="button" data-rove="" data-col="select" tabindex="-1" aria-label={format!("select {label}")} onclick={send(d, Action::Select(Some(r)))}>{ "select" }</button>
-            </td>
-        </tr> }
+        html! { <VmaRow key={v.start.as_u64()} vma={v.clone()} first={i == 0} dispatch={d.clone()} /> }
     });
     html! { <>
         <h3>{ format!("vmas ({n})") }</h3>
