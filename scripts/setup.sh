@@ -4,9 +4,9 @@
 #                               mdbook for the book)
 #   scripts/setup.sh --browser  also Debian chromium + chromium-driver and the npm test packages
 # Nothing is downloaded from outside the package registries (crates.io, Debian, npm).
-# Each step prints how long it took (an install also the CPU time its compile used). FREEPGT_TOOL_ROOT=DIR installs the cargo tools into DIR/bin
-# instead of ~/.cargo/bin (and looks for them only there): a way to time a fresh install
-# without touching the tools already installed.
+# Each step prints how long it took (an install also the CPU time its compile used).
+# FREEPGT_TOOL_ROOT=DIR installs the cargo tools into DIR/bin instead of ~/.cargo/bin (and looks
+# for them only there): a way to time a fresh install without touching the tools already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
