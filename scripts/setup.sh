@@ -35,7 +35,7 @@ has() {
   "$bin" --version | grep -q "$2"
 }
 
-# The tools are built to be installed, not shipped: opt-level 1, no LTO, 16 codegen units, no
+# The tools are built to be installed, not shipped: opt-level 1 (0 for mdbook), no LTO, 16 codegen units, no
 # debug info. trunk's own release profile asks for fat LTO and one codegen unit, which makes its
 # last step a long single-threaded link of everything; the tools' speed does not matter here
 # (trunk drives cargo, wasm-bindgen rewrites one small wasm). They share one target directory,
@@ -60,7 +60,7 @@ install_tool() {
   cpu_used
   u0=$cpu_user s0=$cpu_sys
   CARGO_TARGET_DIR="$tool_target" \
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL="${opt_level:-1}" \
     CARGO_PROFILE_RELEASE_LTO=false \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
     CARGO_PROFILE_RELEASE_DEBUG=false \
@@ -99,8 +99,9 @@ fi
 MDBOOK_VERSION=0.5.4
 if ! has mdbook "v$MDBOOK_VERSION\$"; then
   # Only `mdbook build` runs here, so not the watch and serve features (notify, tokio, axum);
-  # search stays: the book has a search box.
-  install_tool "mdbook $MDBOOK_VERSION" mdbook --version "$MDBOOK_VERSION" --locked \
+  # search stays: the book has a search box. opt-level 0 halves its compile (102 s user CPU
+  # instead of 204) and makes a build of the book take 0.7 s instead of 0.1.
+  opt_level=0 install_tool "mdbook $MDBOOK_VERSION" mdbook --version "$MDBOOK_VERSION" --locked \
     --no-default-features --features search
 fi
 
