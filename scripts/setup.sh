@@ -35,7 +35,7 @@ has() {
   "$bin" --version | grep -q "$2"
 }
 
-# The tools are built to be installed, not shipped: opt-level 1 (0 for mdbook), no LTO, 16 codegen units, no
+# The tools are built to be installed, not shipped: opt-level 1 (0 for wasm-bindgen-cli and mdbook), no LTO, 16 codegen units, no
 # debug info. trunk's own release profile asks for fat LTO and one codegen unit, which makes its
 # last step a long single-threaded link of everything; the tools' speed does not matter here
 # (trunk drives cargo, wasm-bindgen rewrites one small wasm). They share one target directory,
@@ -91,7 +91,9 @@ if ! has wasm-bindgen " $WB_VERSION\$"; then
   # Not --locked: its lock file wants a webpki-roots release this registry does not have.
   # Without its default feature (rustls for ureq, which only wasm-bindgen-test-runner uses to
   # download things); trunk and scripts/bench-wasm.sh run only wasm-bindgen itself.
-  install_tool "wasm-bindgen-cli $WB_VERSION" wasm-bindgen-cli --version "$WB_VERSION" \
+  # opt-level 0: 130 s user CPU instead of 323, and wasm-bindgen then takes 1.0 s on the app
+  # instead of 0.3 (it runs twice in scripts/test.sh).
+  opt_level=0 install_tool "wasm-bindgen-cli $WB_VERSION" wasm-bindgen-cli --version "$WB_VERSION" \
     --no-default-features
 fi
 
