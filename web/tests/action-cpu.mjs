@@ -8,23 +8,9 @@
 //   cd web/tests && node action-cpu.mjs                     # dist/, 3 runs
 //   RUNS=5 FREEPGT_DIST=/path/to/dist node action-cpu.mjs   # another build
 //   EXTRA_CSS='.x { contain: paint }' node action-cpu.mjs     # a style change, unbuilt
-import { startServer, launch, openPage, changes } from './helpers.mjs';
+import { startServer, launch, openPage, changes, median, traceCpuMs as cpu } from './helpers.mjs';
 
 const RUNS = Number(process.env.RUNS || 3);
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/** Thread CPU of `events` in ms, an event nested in another one counted once (outermost). */
-function cpu(events) {
-  let ms = 0;
-  let end = -1;
-  for (const e of [...events].sort((a, b) => a.ts - b.ts)) {
-    if (e.ts < end) continue;
-    ms += e.tdur / 1000;
-    end = e.ts + e.dur;
-  }
-  return ms;
-}
-
 const PHASES = {
   script: ['FunctionCall', 'EventDispatch', 'TimerFire', 'FireAnimationFrame', 'RunMicrotasks', 'V8.GC_MARK_COMPACTOR', 'MajorGC', 'MinorGC'],
   'style+layout': ['UpdateLayoutTree', 'Layout'],

@@ -12,7 +12,7 @@
 //   cd web/tests && node first-cpu.mjs            # desktop, 5 runs
 //   RUNS=9 PHONE=1 node first-cpu.mjs             # a phone's viewport
 //   FREEPGT_DIST=/path/to/dist node first-cpu.mjs # another build (to compare before / after)
-import { startServer, launch } from './helpers.mjs';
+import { startServer, launch, median, traceCpuMs as cpu } from './helpers.mjs';
 
 const RUNS = Number(process.env.RUNS || 5);
 const viewport = process.env.PHONE ? { width: 390, height: 844 } : { width: 1280, height: 800 };
@@ -26,20 +26,6 @@ const PHASES = {
   layout: ['Layout'],
   'paint + prepaint': ['Paint', 'PrePaint'],
 };
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/** Thread CPU of `events` in ms, an event nested in another one counted once (outermost). */
-function cpu(events) {
-  let ms = 0;
-  let end = -1;
-  for (const e of [...events].sort((a, b) => a.ts - b.ts)) {
-    if (e.ts < end) continue;
-    ms += e.tdur / 1000;
-    end = e.ts + e.dur;
-  }
-  return ms;
-}
 
 const server = await startServer();
 const browser = await launch();

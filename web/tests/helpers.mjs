@@ -118,3 +118,21 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** The middle value of `xs` (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Main-thread CPU in ms of Chromium trace `events` (their `tdur`, thread time), an event
+ * nested in another one counted once (the outermost): the figure a busy machine hardly moves.
+ */
+export function traceCpuMs(events) {
+  let ms = 0;
+  let end = -1;
+  for (const e of [...events].sort((a, b) => a.ts - b.ts)) {
+    if (e.ts < end) continue;
+    ms += e.tdur / 1000;
+    end = e.ts + e.dur;
+  }
+  return ms;
+}

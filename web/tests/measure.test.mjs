@@ -6,7 +6,7 @@
 // the first frame after that render (layout and paint included).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, state, changes, cliReport } from './helpers.mjs';
+import { startServer, launch, openPage, state, changes, cliReport, median } from './helpers.mjs';
 import { readFileSync, readdirSync } from 'node:fs';
 
 let server, browser;
@@ -67,7 +67,6 @@ async function timedClickInPage(page, selector) {
   }, selector);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 test('measure first render, an op, steps, undo and redo on the large preset', async () => {
