@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# FREEPGT_TOOL_ROOT=DIR: the cargo tools live in DIR/bin (scripts/setup.sh installs them there).
+if [ -n "${FREEPGT_TOOL_ROOT:-}" ]; then export PATH="$FREEPGT_TOOL_ROOT/bin:$PATH"; fi
 
 step() { printf '\n==== %s\n' "$*"; }
 
