@@ -15,8 +15,10 @@
 //! stays a few batches whatever the scenario's length, and nothing is allocated per batch once
 //! the first few exist.
 
-use freepgt::report::{write_echo, write_step_lines, write_tables_line, ReportOptions};
-use freepgt::scenario::{self, Command, Numbered, Runner, Step};
+use freepgt::report::{
+    only_tables_line, write_echo, write_step_lines, write_tables_line, ReportOptions,
+};
+use freepgt::scenario::{self, Numbered, Runner, Step};
 use freepgt::{ScenarioError, TableCounts};
 use std::io::Write;
 use std::sync::mpsc::{channel, sync_channel};
@@ -81,13 +83,9 @@ impl Batch {
 
 /// Records in `tails` (and `text`) what `step` prints after its echo.
 fn record(tails: &mut Vec<Tail>, text: &mut String, step: &Step<'_>, opts: ReportOptions) {
-    let tables_only = match (step.command, step.outcome, step.mm) {
-        (Command::Op { op }, Some(_), Some(_)) => !op.reports_frees() && !opts.orphans,
-        _ => false,
-    };
-    match step.mm {
-        Some(mm) if tables_only => tails.push(Tail::Tables(mm.counts())),
-        _ => {
+    match only_tables_line(step.command, step.outcome, step.mm, opts) {
+        Some(counts) => tails.push(Tail::Tables(counts)),
+        None => {
             write_step_lines(text, step.command, step.outcome, step.mm, opts);
             tails.push(Tail::Text(text.len()));
         }

@@ -391,6 +391,7 @@ impl Mm {
         }
     }
 
+    /// Checks a page-aligned, non-empty range below TASK_SIZE that avoids the hole.
     fn check_range(&self, r: AddrRange) -> Result<(), OpError> {
         let a = self.arch;
         for addr in [r.start, r.end] {

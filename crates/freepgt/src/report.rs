@@ -112,6 +112,10 @@ pub fn write_step_lines(
     mm: Option<&Mm>,
     opts: ReportOptions,
 ) {
+    if let Some(counts) = only_tables_line(command, outcome, mm, opts) {
+        write_tables_line(out, counts);
+        return;
+    }
     let (Some(outcome), Some(mm), Command::Op { op }) = (outcome, mm, command) else {
         return;
     };
@@ -145,6 +149,23 @@ pub fn write_step_lines(
         }
     }
     write_tables_line(out, mm.counts());
+}
+
+/// The table counts, if what [`write_step_lines`] prints for this step is only the `tables`
+/// line: an op without the free section (a fault, a `vma`), when orphans are not listed. A
+/// caller that formats elsewhere (the CLI's writer thread) needs only these three numbers.
+pub fn only_tables_line(
+    command: &Command,
+    outcome: Option<&Outcome>,
+    mm: Option<&Mm>,
+    opts: ReportOptions,
+) -> Option<crate::TableCounts> {
+    match (command, outcome, mm) {
+        (Command::Op { op }, Some(_), Some(mm)) if !op.reports_frees() && !opts.orphans => {
+            Some(mm.counts())
+        }
+        _ => None,
+    }
 }
 
 /// Appends the line every step ends with, `tables pte=A pmd=B pud=C` (a million times for a
